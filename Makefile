@@ -1,0 +1,41 @@
+# Set-up and everyday targets. `make demo` and `make test` work on a fresh machine with Python 3.10+.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+# torch first, pinned to the CPU build: a bare `torch` requirement would pull a multi-GB CUDA build.
+TORCH_SPEC ?= torch==2.13.0
+
+.PHONY: venv install dev demo test lint corpus clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q "$(TORCH_SPEC)"
+	$(PIP) install -q -e .
+	touch $@
+
+$(VENV)/.dev-installed: $(VENV)/.installed
+	$(PIP) install -q -e ".[dev]"
+	touch $@
+
+venv install: $(VENV)/.installed
+dev: $(VENV)/.dev-installed
+
+corpus: $(VENV)/.installed
+	$(PY) data/framing-devices/build.py
+
+demo: $(VENV)/.installed
+	$(VENV)/bin/framespan train configs/quickstart.yaml --output runs/quickstart --overwrite
+	$(VENV)/bin/framespan predict runs/quickstart --format tsv --file examples/sample.txt
+	$(VENV)/bin/framespan predict runs/quickstart --format html --file examples/sample.txt --out runs/quickstart/sample.html
+	@echo "highlighted page: runs/quickstart/sample.html"
+
+test: $(VENV)/.dev-installed
+	$(PY) -m pytest
+
+lint: $(VENV)/.dev-installed
+	$(VENV)/bin/ruff check framespan tests benchmarks data
+
+clean:
+	rm -rf $(VENV) runs .pytest_cache

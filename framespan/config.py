@@ -1,0 +1,201 @@
+"""Validated run configuration (YAML + ``--set key.path=value`` overrides)."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .errors import ConfigError
+
+
+class _Strict(BaseModel):
+    # Unknown keys are errors: a typo in a config must never silently fall back to a default.
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class CorpusSpec(_Strict):
+    path: str
+    labels: str | None = Field(None, description="PTC labels folder or file, for the ptc format")
+    format: Literal["auto", "jsonl", "ptc", "labelstudio", "doccano", "markup"] = "auto"
+    schema_name: str | None = Field(None, alias="schema",
+                                    description="label schema the corpus is annotated in (mapped)")
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class SplitSpec(_Strict):
+    """Document-level random split of the training corpus, used where dev/test are not given."""
+    dev: float = Field(0.0, ge=0.0, lt=1.0)
+    test: float = Field(0.0, ge=0.0, lt=1.0)
+    seed: int = 0
+
+    @model_validator(mode="after")
+    def _sum(self) -> SplitSpec:
+        if self.dev + self.test >= 1.0:
+            raise ValueError("split.dev + split.test must leave documents for training")
+        return self
+
+
+class DataConfig(_Strict):
+    train: CorpusSpec
+    dev: CorpusSpec | None = None
+    test: CorpusSpec | None = None
+    split: SplitSpec = SplitSpec()
+    lenient: bool = False
+
+
+class ModelConfig(_Strict):
+    base: str = "minilm-l6"
+    max_length: int = Field(256, ge=16, le=4096)
+    stride: int = Field(64, ge=0, description="tokens shared by neighbouring windows")
+    dropout: float = Field(0.1, ge=0.0, lt=1.0)
+    span_head: bool = True
+
+    @model_validator(mode="after")
+    def _stride(self) -> ModelConfig:
+        if self.stride >= self.max_length // 2:
+            raise ValueError("model.stride must be less than half of model.max_length")
+        return self
+
+
+class TrainingConfig(_Strict):
+    epochs: float = Field(3.0, gt=0)
+    max_steps: int = Field(-1, description="overrides epochs when > 0")
+    batch_size: int = Field(16, ge=1)
+    eval_batch_size: int = Field(32, ge=1)
+    grad_accum: int = Field(1, ge=1)
+    learning_rate: float = Field(5e-5, gt=0)
+    head_learning_rate: float | None = Field(None, gt=0)
+    weight_decay: float = Field(0.01, ge=0)
+    warmup_ratio: float = Field(0.1, ge=0, lt=1)
+    positive_weight: float = Field(1.0, gt=0, description="loss weight of B/I tags against O")
+    span_loss_weight: float = Field(1.0, ge=0)
+    eval_steps: int | None = Field(None, ge=1, description="evaluate every N steps; default each epoch")
+    select_metric: Literal["si_f1", "labeled_f1", "exact_f1", "tc_f1", "loss"] = "labeled_f1"
+    keep_checkpoints: int = Field(1, ge=1)
+    threads: int | None = Field(None, ge=1)
+    logging_steps: int = Field(10, ge=1)
+    dataloader_workers: int = Field(0, ge=0)
+    fp16: bool = False
+    bf16: bool = False
+
+
+class DecodingConfig(_Strict):
+    threshold: float = Field(0.5, gt=0, lt=1)
+    thresholds: dict[str, float] = Field(default_factory=dict)
+    snap_to_words: bool = True
+    min_chars: int = Field(1, ge=1)
+    tune_thresholds: bool = Field(False, description="pick per-label thresholds on dev after training")
+
+    @field_validator("thresholds")
+    @classmethod
+    def _range(cls, v: dict[str, float]) -> dict[str, float]:
+        for k, t in v.items():
+            if not 0 < t < 1:
+                raise ValueError(f"threshold for {k!r} must be between 0 and 1, got {t}")
+        return v
+
+
+class RunConfig(_Strict):
+    seed: int = 13
+    labels: str = "framing"
+    description: str = ""
+    data: DataConfig
+    model: ModelConfig = ModelConfig()
+    training: TrainingConfig = TrainingConfig()
+    decoding: DecodingConfig = DecodingConfig()
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", by_alias=True)
+
+    def save(self, path: str | Path) -> None:
+        Path(path).write_text(yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True),
+                              encoding="utf-8")
+
+
+def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
+    """Apply ``key.path=value`` strings; values are parsed as YAML (``5``, ``true``, ``[a, b]``)."""
+    data = copy.deepcopy(data)
+    for item in overrides:
+        if "=" not in item:
+            raise ConfigError(f"--set {item!r}: expected key.path=value")
+        key, raw = item.split("=", 1)
+        parts = [p for p in key.strip().split(".") if p]
+        if not parts:
+            raise ConfigError(f"--set {item!r}: empty key")
+        try:
+            value = yaml.safe_load(raw)
+        except yaml.YAMLError as e:
+            raise ConfigError(f"--set {item!r}: value is not valid YAML: {e}") from None
+        node = data
+        for p in parts[:-1]:
+            child = node.get(p)
+            if child is None:
+                child = node[p] = {}
+            if not isinstance(child, dict):
+                raise ConfigError(f"--set {item!r}: {p!r} is not a section")
+            node = child
+        node[parts[-1]] = value
+    return data
+
+
+def _format_errors(err: ValidationError, source: str) -> str:
+    lines = [f"{source}: invalid config"]
+    for e in err.errors():
+        loc = ".".join(str(x) for x in e["loc"]) or "(top level)"
+        msg = e["msg"]
+        if e["type"] == "extra_forbidden":
+            msg = "unknown key"
+        elif e["type"] == "missing":
+            msg = "required key is missing"
+        lines.append(f"  {loc}: {msg}")
+    return "\n".join(lines)
+
+
+def _resolve_paths(cfg: RunConfig, base_dir: Path) -> None:
+    # Relative corpus paths in a config file are relative to the current directory first (how
+    # people run commands), then to the config's folder, so configs work from anywhere.
+    for spec in (cfg.data.train, cfg.data.dev, cfg.data.test):
+        if spec is None:
+            continue
+        for attr in ("path", "labels"):
+            value = getattr(spec, attr)
+            if value is None:
+                continue
+            p = Path(value).expanduser()
+            if not p.is_absolute() and not p.exists() and (base_dir / p).exists():
+                p = base_dir / p
+            if not p.exists():
+                raise ConfigError(f"data file or folder not found: {value} (config key data.*.{attr})")
+            setattr(spec, attr, str(p))
+
+
+def validate_config(data: Any, source: str = "<config>", base_dir: Path | None = None,
+                    check_paths: bool = True) -> RunConfig:
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: a config must be a YAML mapping")
+    try:
+        cfg = RunConfig.model_validate(data)
+    except ValidationError as e:
+        raise ConfigError(_format_errors(e, source)) from None
+    from .labels import load_schema  # the schema must exist before any model loads
+
+    load_schema(cfg.labels)
+    if check_paths:
+        _resolve_paths(cfg, base_dir or Path.cwd())
+    return cfg
+
+
+def load_config(path: str | Path, overrides: list[str] | None = None, check_paths: bool = True) -> RunConfig:
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"config file not found: {path}")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as e:
+        raise ConfigError(f"{path}: not valid YAML: {e}") from None
+    data = apply_overrides(data or {}, overrides or [])
+    return validate_config(data, str(path), path.parent, check_paths)

@@ -1,0 +1,1 @@
+"""Corpus readers and writers; every one yields framespan Documents."""

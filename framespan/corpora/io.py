@@ -1,0 +1,420 @@
+"""Corpus format dispatch, record checks shared by every reader, and the report of lenient skips.
+
+Every reader either raises the first :class:`DataError` it meets (strict, the default) or, with
+``lenient=True``, skips the bad span or document and records one entry per problem in a
+:class:`SkipReport`. When a lenient read gets no report to fill, it warns with a summary, so
+nothing is ever dropped silently.
+
+Readers record where each document came from in ``meta["path"]`` (and ``meta["line"]`` for
+line-based formats); writers leave these two keys out, since they describe the file read, not
+the document.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import warnings
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+from ..errors import DataError
+from ..labels import LabelSchema, load_schema
+from ..spans import Document, Span
+
+PROVENANCE_KEYS = ("path", "line")
+FORMATS = ("jsonl", "ptc", "labelstudio", "doccano", "markup")
+BOM = "\ufeff"
+
+
+class SkipReport:
+    """What a lenient read skipped, deduplicated or converted: one DataError per problem.
+
+    Behaves as a read-only list of DataErrors; ``actions[i]`` says what was done about ``self[i]``
+    (``"skipped"``, ``"deduplicated"``, ``"converted"``).
+    """
+
+    def __init__(self) -> None:
+        self._entries: list[tuple[str, DataError]] = []
+
+    def add(self, error: DataError, action: str = "skipped") -> None:
+        self._entries.append((action, error))
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __iter__(self) -> Iterator[DataError]:
+        return (e for _, e in self._entries)
+
+    def __getitem__(self, index: int) -> DataError:
+        return self._entries[index][1]
+
+    @property
+    def actions(self) -> list[str]:
+        return [a for a, _ in self._entries]
+
+    def counts(self) -> dict[str, int]:
+        return dict(Counter(self.actions))
+
+    def summary(self) -> str:
+        if not self._entries:
+            return "no problems"
+        parts = [f"{n} {action}" for action, n in sorted(self.counts().items())]
+        first = self._entries[0][1]
+        return f"{len(self)} problem(s): {', '.join(parts)}; first: {first}"
+
+    __str__ = summary
+
+    def to_dicts(self) -> list[dict[str, object]]:
+        return [{"action": a, **e.to_dict()} for a, e in self._entries]
+
+    def write(self, path: str | Path) -> None:
+        """Write one JSON object per entry (action, path, line, where, problem)."""
+        lines = "".join(json.dumps(d, ensure_ascii=False) + "\n" for d in self.to_dicts())
+        atomic_write_bytes(path, lines.encode("utf-8"))
+
+
+class Problems:
+    """Route each problem a reader finds: raise it (strict) or record it (lenient)."""
+
+    def __init__(self, lenient: bool, report: SkipReport | None, source: str | Path) -> None:
+        self.lenient = lenient
+        self._own = report is None
+        self.report = SkipReport() if report is None else report
+        self.source = str(source)
+
+    def fail(self, error: DataError, action: str = "skipped") -> None:
+        if not self.lenient:
+            raise error
+        self.report.add(error, action)
+
+    def note(self, error: DataError, action: str) -> None:
+        """Record something repaired rather than skipped; never raises."""
+        self.report.add(error, action)
+
+    def finish(self) -> None:
+        # A caller who passed no report would otherwise never hear about the skips.
+        if self._own and len(self.report):
+            warnings.warn(f"{self.source}: {self.report.summary()}", UserWarning, stacklevel=3)
+
+
+def resolve_schema(schema: LabelSchema | str | Path | None) -> LabelSchema | None:
+    if schema is None or isinstance(schema, LabelSchema):
+        return schema
+    return load_schema(schema)
+
+
+def read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as e:
+        raise DataError(f"cannot read file ({e.strerror or e})", path) from None
+
+
+def decode_utf8(data: bytes, path: str | Path, *, line: int | None = None, byte_base: int = 0,
+                strip_bom: bool = True) -> tuple[str, bool]:
+    """Strictly decode UTF-8; return the text and whether a leading byte-order mark was removed.
+
+    ``byte_base`` is where ``data`` starts in the file, so the error names the file's byte offset.
+    """
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise DataError(f"not valid UTF-8 ({e.reason} at byte {byte_base + e.start})", path, line) from None
+    if strip_bom and text.startswith(BOM):
+        return text[1:], True
+    return text, False
+
+
+def check_int(value: Any, name: str, path: str | Path, line: int | None, where: str | None) -> int:
+    # bool is an int subclass and 3.0 is "integral", but both mean the producer got offsets wrong.
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise DataError(f"{name} offset must be an integer, got {type(value).__name__} {value!r}",
+                        path, line, where)
+    return value
+
+
+def check_label(label: Any, schema: LabelSchema | None, path: str | Path, line: int | None,
+                where: str | None) -> str:
+    if not isinstance(label, str) or not label:
+        raise DataError(f"label must be a non-empty string, got {label!r}", path, line, where)
+    if schema is not None and label not in schema:
+        raise DataError(f"unknown label {label!r} (schema {schema.name!r} has {schema.names})",
+                        path, line, where)
+    return label
+
+
+def make_span(start: Any, end: Any, label: Any, text: str, *, path: str | Path, line: int | None,
+              where: str | None, schema: LabelSchema | None = None, covered: Any = None,
+              shift: int = 0) -> Span:
+    """Validate one span record and build the Span; raise a DataError naming the problem.
+
+    ``shift`` is the number of characters the file counts before ``text`` starts (a byte-order
+    mark the offsets include): offsets are checked as written, then moved onto ``text``.
+    ``covered``, when given, is the text the record claims the span covers.
+    """
+    start = check_int(start, "start", path, line, where)
+    end = check_int(end, "end", path, line, where)
+    label = check_label(label, schema, path, line, where)
+    if start < 0 or end < 0:
+        raise DataError(f"negative offset (start={start}, end={end})", path, line, where)
+    if start >= end:
+        raise DataError(f"start >= end (start={start}, end={end}): reversed or empty span", path, line, where)
+    length = len(text) + shift
+    if end > length:
+        raise DataError(f"end offset {end} is past the end of the text (length {length})", path, line, where)
+    s, e = max(start - shift, 0), end - shift
+    if e <= s:
+        raise DataError(f"span {start}-{end} covers only the byte-order mark", path, line, where)
+    if covered is not None and text[s:e] != covered:
+        raise DataError(f"span text {covered!r} does not match text[{s}:{e}] = {text[s:e]!r}",
+                        path, line, where)
+    return Span(s, e, label)
+
+
+def collect_spans(found: Iterable[tuple[Span, int | None, str | None]], problems: Problems,
+                  path: str | Path, annotated: frozenset[str] | None = None) -> list[Span]:
+    """Sorted spans of one document; exact duplicates fail (strict) or are dropped and reported."""
+    seen: set[tuple[int, int, str]] = set()
+    out: list[Span] = []
+    for span, line, where in found:
+        if annotated is not None and span.label not in annotated:
+            problems.fail(DataError(f"label {span.label!r} is not among the document's annotated_labels "
+                                    f"{sorted(annotated)}", path, line, where))
+            continue
+        key = (span.start, span.end, span.label)
+        if key in seen:
+            dup = DataError(f"duplicate span {span.start}-{span.end} {span.label!r}", path, line, where)
+            problems.fail(dup, "deduplicated")
+            continue
+        seen.add(key)
+        out.append(span)
+    return sorted(out)
+
+
+def parse_doc_id(value: Any, path: str | Path, line: int | None, where: str | None) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str) or not value:
+        raise DataError(f"document id must be a non-empty string or an integer, got {value!r}",
+                        path, line, where)
+    return value
+
+
+def parse_annotated(value: Any, schema: LabelSchema | None, path: str | Path, line: int | None,
+                    where: str | None) -> frozenset[str] | None:
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        raise DataError(f"annotated_labels must be a list of label names, got {value!r}", path, line, where)
+    return frozenset(check_label(v, schema, path, line, where) for v in value)
+
+
+def clean_meta(meta: dict[str, Any]) -> dict[str, Any]:
+    """Document meta without the keys a reader adds to say where the document was read from."""
+    return {k: v for k, v in meta.items() if k not in PROVENANCE_KEYS}
+
+
+def iter_json_lines(path: Path, problems: Problems) -> Iterator[tuple[int, Any]]:
+    """Yield ``(line number, parsed value)`` for each non-blank line, reading one line at a time.
+
+    Lines may end in ``\\n`` or ``\\r\\n``; JSON escapes every newline inside a string, so a raw
+    line break always ends a record. A byte-order mark opening the file is ignored.
+    """
+    try:
+        handle = path.open("rb")
+    except OSError as e:
+        raise DataError(f"cannot read file ({e.strerror or e})", path) from None
+    with handle:
+        offset = 0
+        for no, raw in enumerate(handle, 1):
+            base = offset
+            offset += len(raw)
+            try:
+                text, _ = decode_utf8(raw, path, line=no, byte_base=base, strip_bom=no == 1)
+            except DataError as err:
+                problems.fail(err)
+                continue
+            if not text.strip():
+                continue
+            try:
+                value = json.loads(text)
+            except json.JSONDecodeError as e:
+                problems.fail(DataError(f"malformed JSON: {e.msg}", path, no, f"column {e.colno}"))
+                continue
+            yield no, value
+
+
+@contextmanager
+def atomic_writer(path: str | Path) -> Iterator[IO[bytes]]:
+    """A binary handle to a temporary file beside ``path``, moved onto it only if writing succeeds."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> None:
+    with atomic_writer(path) as f:
+        f.write(data)
+
+
+# ---------------------------------------------------------------------------- dispatch
+
+def _looks_like_markup(path: Path) -> bool:
+    try:
+        with path.open("rb") as f:
+            for raw in f:
+                if raw.startswith((b"===", BOM.encode() + b"===")):
+                    return True
+    except OSError:
+        return False
+    return False
+
+
+def _jsonl_flavour(path: Path) -> str:
+    """``jsonl`` (ours) or ``doccano``, from the first record that parses."""
+    try:
+        with path.open("rb") as f:
+            for raw in f:
+                try:
+                    value = json.loads(raw.decode("utf-8-sig"))
+                except (UnicodeDecodeError, json.JSONDecodeError):
+                    return "jsonl"  # let the strict reader name the problem
+                if not isinstance(value, dict):
+                    return "jsonl"
+                if "spans" in value:
+                    return "jsonl"
+                if "label" in value or "labels" in value or "entities" in value:
+                    return "doccano"
+                return "jsonl"
+    except OSError as e:
+        raise DataError(f"cannot read file ({e.strerror or e})", path) from None
+    return "jsonl"
+
+
+def detect_format(path: str | Path) -> str:
+    """Guess a corpus format from the path and, where the suffix is ambiguous, the content."""
+    path = Path(path)
+    if path.is_dir():
+        txts = sorted(path.glob("*.txt"))
+        if txts and all(_looks_like_markup(p) for p in txts):
+            return "markup"
+        return "ptc"
+    suffix = path.suffix.lower()
+    if suffix == ".jsonl":
+        return _jsonl_flavour(path)
+    if suffix == ".json":
+        return "labelstudio"
+    if suffix == ".txt" and _looks_like_markup(path):
+        return "markup"
+    if not path.exists():
+        raise DataError("no such file or folder", path)
+    raise DataError("cannot tell the corpus format from the name; pass format= "
+                    f"(one of {', '.join(FORMATS)})", path)
+
+
+def _read_markup_corpus(path: Path, schema: LabelSchema | None, lenient: bool,
+                        report: SkipReport | None) -> list[Document]:
+    from .markup import read_markup
+
+    problems = Problems(lenient, report, path)
+    files = sorted(path.glob("*.txt")) if path.is_dir() else [path]
+    docs: list[Document] = []
+    seen: set[str] = set()
+    for file in files:
+        try:
+            found = read_markup(file)
+        except DataError as err:
+            problems.fail(err)  # markup parses a file as a whole; a bad one is skipped whole
+            continue
+        for doc in found:
+            line = doc.meta.get("line")
+            if doc.id in seen:
+                problems.fail(DataError(f"duplicate document id {doc.id!r}", file, line))
+                continue
+            seen.add(doc.id)
+            kept: list[tuple[Span, int | None, str | None]] = []
+            for s in doc.spans:
+                try:
+                    check_label(s.label, schema, file, line, f"document {doc.id}")
+                except DataError as err:
+                    problems.fail(err)
+                    continue
+                kept.append((s, line, f"document {doc.id}"))
+            spans = collect_spans(kept, problems, file)
+            docs.append(Document(doc.id, doc.text, spans, doc.annotated_labels, dict(doc.meta)))
+    problems.finish()
+    return docs
+
+
+def read_corpus(path: str | Path, format: str = "auto", labels: str | Path | None = None,
+                schema: LabelSchema | str | None = None, lenient: bool = False,
+                report: SkipReport | None = None) -> list[Document]:
+    """Read any supported corpus into Documents.
+
+    ``format="auto"`` picks by path: a folder of markup ``.txt`` files (``=== id`` headers) is
+    markup, any other folder is PTC articles; ``.jsonl`` is ours or doccano, told apart by the
+    first record; ``.json`` is a Label Studio export; a ``.txt`` file with headers is markup.
+    ``labels`` is the PTC labels folder or file (ignored by other formats).
+    """
+    path = Path(path)
+    fmt = detect_format(path) if format == "auto" else format
+    resolved = resolve_schema(schema)
+    if fmt == "jsonl":
+        from .jsonl import read_jsonl
+        return read_jsonl(path, schema=resolved, lenient=lenient, report=report)
+    if fmt == "doccano":
+        from .doccano import read_doccano
+        return read_doccano(path, schema=resolved, lenient=lenient, report=report)
+    if fmt == "labelstudio":
+        from .labelstudio import read_labelstudio
+        return read_labelstudio(path, schema=resolved, lenient=lenient, report=report)
+    if fmt == "ptc":
+        from .ptc import read_ptc
+        # No default schema here: write_corpus writes PTC folders with any label set.
+        return read_ptc(path, labels=labels, lenient=lenient, report=report, schema=resolved)
+    if fmt == "markup":
+        return _read_markup_corpus(path, resolved, lenient, report)
+    raise ValueError(f"unknown corpus format {format!r}; expected 'auto' or one of {FORMATS}")
+
+
+def write_corpus(docs: Sequence[Document], path: str | Path, format: str = "auto") -> None:
+    """Write Documents in a format ``read_corpus`` reads back.
+
+    ``auto`` picks by suffix: ``.jsonl`` ours, ``.json`` Label Studio, no suffix a PTC folder
+    (articles and per-article TC label files side by side). Markup cannot be written.
+    """
+    path = Path(path)
+    fmt = format
+    if fmt == "auto":
+        fmt = {".jsonl": "jsonl", ".json": "labelstudio", "": "ptc"}.get(path.suffix.lower(), "")
+        if not fmt:
+            raise ValueError(f"{path}: cannot tell the format from the suffix; pass format=")
+    if fmt == "jsonl":
+        from .jsonl import write_jsonl
+        write_jsonl(docs, path)
+    elif fmt == "doccano":
+        from .doccano import write_doccano
+        write_doccano(docs, path)
+    elif fmt == "labelstudio":
+        from .labelstudio import write_labelstudio
+        write_labelstudio(docs, path)
+    elif fmt == "ptc":
+        from .ptc import write_ptc
+        write_ptc(docs, path, path, task="TC", schema=None)
+    else:
+        raise ValueError(f"cannot write corpus format {format!r}; expected one of jsonl, doccano, "
+                         "labelstudio, ptc")

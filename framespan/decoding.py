@@ -1,0 +1,108 @@
+"""Turn per-token tag probabilities from overlapping windows back into document-level spans."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .spans import Span
+
+
+@dataclass
+class DocumentScores:
+    """Per-token probabilities merged over a document's windows.
+
+    ``offsets`` (tokens, 2) are char ranges in document order; ``probs`` (tokens, labels, 3) are
+    O/B/I probabilities. Where windows overlap, each token keeps the prediction from the window in
+    which it sits farthest from an edge, i.e. with the most context on both sides.
+    """
+
+    offsets: np.ndarray
+    probs: np.ndarray
+
+
+class WindowMerger:
+    """Accumulates window predictions for one document."""
+
+    def __init__(self, n_labels: int) -> None:
+        self.n_labels = n_labels
+        self.tokens: dict[tuple[int, int], tuple[int, np.ndarray]] = {}
+
+    def add(self, offsets: Sequence[tuple[int, int]], probs: np.ndarray) -> None:
+        real = [t for t, (a, b) in enumerate(offsets) if b > a]
+        if not real:
+            return
+        lo, hi = real[0], real[-1]
+        for t in real:
+            key = (int(offsets[t][0]), int(offsets[t][1]))
+            margin = min(t - lo, hi - t)
+            old = self.tokens.get(key)
+            if old is None or margin > old[0]:
+                self.tokens[key] = (margin, probs[t])
+
+    def result(self) -> DocumentScores:
+        keys = sorted(self.tokens)
+        offsets = np.array(keys, dtype=np.int64).reshape(-1, 2)
+        probs = np.stack([self.tokens[k][1] for k in keys]) if keys else np.zeros((0, self.n_labels, 3))
+        return DocumentScores(offsets, probs)
+
+
+def _snap(text: str, start: int, end: int) -> tuple[int, int]:
+    # Subword models may tag only part of a word; annotators mark whole words.
+    while start > 0 and text[start - 1].isalnum() and text[start].isalnum():
+        start -= 1
+    while end < len(text) and text[end].isalnum() and text[end - 1].isalnum():
+        end += 1
+    return start, end
+
+
+def decode_spans(text: str, scores: DocumentScores, labels: Sequence[str],
+                 thresholds: Sequence[float], snap_to_words: bool = True, min_chars: int = 1) -> list[Span]:
+    """Spans per label: a run of tokens whose inside probability P(B)+P(I) passes the label's
+    threshold, split where a token is more likely a beginning than a continuation."""
+    spans: list[Span] = []
+    if len(scores.offsets) == 0:
+        return spans
+    inside = scores.probs[:, :, 1] + scores.probs[:, :, 2]  # (tokens, labels)
+    begin_wins = scores.probs[:, :, 1] > scores.probs[:, :, 2]
+    for col, label in enumerate(labels):
+        thr = thresholds[col]
+        runs: list[list[int]] = []
+        current: list[int] = []
+        for t in range(len(scores.offsets)):
+            if inside[t, col] >= thr:
+                if current and begin_wins[t, col]:
+                    runs.append(current)
+                    current = []
+                current.append(t)
+            elif current:
+                runs.append(current)
+                current = []
+        if current:
+            runs.append(current)
+        for run in runs:
+            start, end = int(scores.offsets[run[0], 0]), int(scores.offsets[run[-1], 1])
+            if snap_to_words:
+                start, end = _snap(text, start, end)
+            if end - start >= min_chars:
+                spans.append(Span(start, end, label, float(inside[run, col].mean())))
+    # Snapping can make two runs of one label cover the same chars; keep one.
+    best: dict[tuple[int, int, str], Span] = {}
+    for s in spans:
+        k = (s.start, s.end, s.label)
+        if k not in best or (s.score or 0) > (best[k].score or 0):
+            best[k] = s
+    return sorted(best.values())
+
+
+def classify_by_tags(scores: DocumentScores, start: int, end: int) -> np.ndarray | None:
+    """Per-label mean inside probability over the tokens of chars [start, end); None if no token."""
+    if len(scores.offsets) == 0:
+        return None
+    sel = (scores.offsets[:, 0] < end) & (scores.offsets[:, 1] > start)
+    if not sel.any():
+        return None
+    inside = scores.probs[sel, :, 1] + scores.probs[sel, :, 2]
+    return inside.mean(axis=0)

@@ -1,0 +1,280 @@
+"""Detector: the small inference wrapper (load a model folder, predict spans, stream many texts)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from .decoding import WindowMerger, classify_by_tags, decode_spans
+from .encoding import token_spans, tokenize_windows
+from .errors import RunError
+from .labels import LabelSchema, load_schema
+from .spans import Span
+
+INFERENCE_CONFIG = "inference.json"
+ONNX_FILE = "model.onnx"
+LABELS_FILE = "labels.yaml"
+
+
+@dataclass
+class InferenceConfig:
+    max_length: int = 256
+    stride: int = 64
+    threshold: float = 0.5
+    thresholds: dict[str, float] = field(default_factory=dict)
+    snap_to_words: bool = True
+    min_chars: int = 1
+    # Labels the training data annotated; the others' outputs were never trained and are unused.
+    active_labels: list[str] | None = None
+
+    def threshold_list(self, labels: Sequence[str]) -> list[float]:
+        return [self.thresholds.get(name, self.threshold) for name in labels]
+
+    def save(self, folder: Path) -> None:
+        (folder / INFERENCE_CONFIG).write_text(json.dumps(self.__dict__, indent=2), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> InferenceConfig:
+        data = json.loads((folder / INFERENCE_CONFIG).read_text(encoding="utf-8"))
+        return cls(**data)
+
+
+class Backend(Protocol):
+    """Runs the network on a padded batch; returns tag logits (batch, seq, labels, 3)."""
+
+    def tag_logits(self, batch: dict[str, np.ndarray]) -> np.ndarray: ...
+
+
+class TorchBackend:
+    def __init__(self, folder: Path | None = None, device: str = "cpu", model: Any = None) -> None:
+        import torch
+
+        from .model import FramespanModel
+
+        self.torch = torch
+        self.device = device
+        self.model = model if model is not None else FramespanModel.load(folder, device)
+
+    def tag_logits(self, batch: dict[str, np.ndarray]) -> np.ndarray:
+        torch = self.torch
+        with torch.inference_mode():
+            inputs = {k: torch.from_numpy(v).to(self.device) for k, v in batch.items()}
+            return self.model(**inputs)["logits"].float().cpu().numpy()
+
+    def span_logits(self, batch: dict[str, np.ndarray], bounds: np.ndarray) -> np.ndarray | None:
+        if self.model.span_classifier is None:
+            return None
+        torch = self.torch
+        with torch.inference_mode():
+            inputs = {k: torch.from_numpy(v).to(self.device) for k, v in batch.items()}
+            kw = {"token_type_ids": inputs["token_type_ids"]} if "token_type_ids" in inputs else {}
+            hidden = self.model.encoder(input_ids=inputs["input_ids"],
+                                        attention_mask=inputs["attention_mask"], **kw).last_hidden_state
+            logits = self.model.classify_spans(hidden, torch.from_numpy(bounds).to(self.device))
+            return logits.float().cpu().numpy()
+
+
+def _softmax(x: np.ndarray) -> np.ndarray:
+    x = x - x.max(axis=-1, keepdims=True)
+    e = np.exp(x)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def model_folder(path: str | Path) -> Path:
+    """The model folder of a run directory, or the folder itself if it holds a model."""
+    path = Path(path)
+    if not path.exists():
+        raise RunError(f"no such run or model folder: {path}")
+    if (path / "model" / INFERENCE_CONFIG).is_file():
+        return path / "model"
+    if (path / INFERENCE_CONFIG).is_file():
+        return path
+    raise RunError(f"{path} is not a framespan run or model folder (no {INFERENCE_CONFIG}; "
+                   "was training finished?)")
+
+
+class Detector:
+    """Finds framing devices in text. ``Detector.load(run_dir)`` then ``predict(text)``."""
+
+    def __init__(self, backend: Backend, tokenizer: Any, schema: LabelSchema, config: InferenceConfig,
+                 folder: Path | None = None) -> None:
+        self.backend = backend
+        self.tokenizer = tokenizer
+        self.schema = schema
+        self.config = config
+        self.folder = folder
+        self.pad_id = tokenizer.pad_token_id or 0
+        active = set(config.active_labels or schema.names)
+        self.active_labels = [n for n in schema.names if n in active]
+
+    @classmethod
+    def load(cls, path: str | Path, backend: str = "auto", device: str = "cpu",
+             threads: int | None = None) -> Detector:
+        """Load a run directory or model folder. ``backend``: auto | torch | onnx.
+
+        ``auto`` runs ``model.onnx`` with onnxruntime when the folder has one (an exported folder,
+        see ``framespan export``), else the torch weights. The ONNX path imports neither torch nor
+        transformers. ``threads`` caps the CPU threads the backend uses (default: its own choice).
+        """
+        folder = model_folder(path)
+        from .runs import verify_model_folder
+
+        verify_model_folder(folder)
+        schema = load_schema(folder / LABELS_FILE)
+        config = InferenceConfig.load(folder)
+        has_onnx = (folder / ONNX_FILE).is_file()
+        if backend == "auto":
+            backend = "onnx" if has_onnx else "torch"
+        if backend == "onnx":
+            from .fast_tokenizer import WindowTokenizer
+            from .onnx_backend import OnnxBackend
+
+            if not has_onnx:
+                raise RunError(f"{folder} has no {ONNX_FILE}; make one with "
+                               f"`framespan export {path} --out DIR`")
+            onnx = OnnxBackend(folder, threads=threads)
+            tokenizer: Any = WindowTokenizer.from_folder(folder, token_type_ids=onnx.uses_token_type_ids)
+            impl: Backend = onnx
+        elif backend == "torch":
+            if not (folder / "model.safetensors").is_file():
+                raise RunError(f"{folder} has no model.safetensors (an ONNX export?); use backend='onnx'")
+            try:
+                import torch
+            except ImportError:
+                raise RunError("the torch backend needs torch installed; export the run to ONNX "
+                               "(`framespan export`) to predict without it") from None
+            if threads:
+                torch.set_num_threads(threads)
+            impl = TorchBackend(folder, device)
+            tokenizer = _load_tokenizer(folder)
+        else:
+            raise ValueError(f"unknown backend {backend!r} (auto, torch, onnx)")
+        return cls(impl, tokenizer, schema, config, folder)
+
+    # -- prediction -------------------------------------------------------------------------------
+    def predict(self, text: str) -> list[Span]:
+        return next(self.predict_many([text]))
+
+    def predict_many(self, texts: Iterable[str], batch_size: int = 32) -> Iterator[list[Span]]:
+        """Spans for each text, in order; reads ``texts`` lazily, so memory stays bounded."""
+        chunk: list[str] = []
+        for text in texts:
+            chunk.append(text)
+            if len(chunk) >= batch_size:
+                yield from self._predict_chunk(chunk, batch_size)
+                chunk = []
+        if chunk:
+            yield from self._predict_chunk(chunk, batch_size)
+
+    def scores(self, texts: Sequence[str], batch_size: int = 32) -> list[Any]:
+        """Merged per-token probabilities for each text (DocumentScores)."""
+        windows = self._windows(list(texts))
+        mergers = [WindowMerger(len(self.schema)) for _ in texts]
+        # Windows of similar length batch together, so little compute goes to padding.
+        order = sorted(range(len(windows)), key=lambda i: len(windows[i].input_ids))
+        for i in range(0, len(order), batch_size):
+            group = [windows[j] for j in order[i:i + batch_size]]
+            probs = _softmax(self.backend.tag_logits(self._pad(group)))
+            for w, p in zip(group, probs, strict=True):
+                mergers[w.doc_index].add(w.offsets, p[: len(w.offsets)])
+        return [m.result() for m in mergers]
+
+    def _windows(self, texts: list[str]) -> list[Any]:
+        # The light tokenizer of ONNX folders cuts windows itself; a transformers one goes through
+        # encoding.tokenize_windows. Both give the same windows (tests/test_export_onnx.py).
+        windows = getattr(self.tokenizer, "windows", None)
+        if callable(windows):
+            return windows(texts, self.config.max_length, self.config.stride)
+        return tokenize_windows(self.tokenizer, texts, self.config.max_length, self.config.stride)
+
+    def _predict_chunk(self, texts: list[str], batch_size: int) -> Iterator[list[Span]]:
+        cols = [self.schema.index(n) for n in self.active_labels]
+        thresholds = self.config.threshold_list(self.active_labels)
+        for text, sc in zip(texts, self.scores(texts, batch_size), strict=True):
+            sc.probs = sc.probs[:, cols, :]
+            yield decode_spans(text, sc, self.active_labels, thresholds, self.config.snap_to_words,
+                               self.config.min_chars)
+
+    def _pad(self, windows: Sequence[Any]) -> dict[str, np.ndarray]:
+        n = max(len(w.input_ids) for w in windows)
+        ids = np.full((len(windows), n), self.pad_id, dtype=np.int64)
+        mask = np.zeros((len(windows), n), dtype=np.int64)
+        tt = np.zeros((len(windows), n), dtype=np.int64)
+        for i, w in enumerate(windows):
+            ids[i, : len(w.input_ids)] = w.input_ids
+            mask[i, : len(w.input_ids)] = w.attention_mask
+            if w.token_type_ids is not None:
+                tt[i, : len(w.input_ids)] = w.token_type_ids
+        batch = {"input_ids": ids, "attention_mask": mask}
+        if windows[0].token_type_ids is not None:
+            batch["token_type_ids"] = tt
+        return batch
+
+    # -- technique classification of given spans (SemEval TC) -------------------------------------
+    def span_probs(self, text: str, spans: Sequence[tuple[int, int]],
+                   allowed: Sequence[str] | None = None) -> np.ndarray:
+        """(spans, labels) probabilities of each device for given char ranges, zero outside
+        ``allowed`` (default: the labels the model was trained on)."""
+        probs: list[np.ndarray | None] = [None] * len(spans)
+        if spans and getattr(self.backend, "span_logits", None) is not None:
+            probs = self._classify_with_head(text, spans)
+        missing = [i for i, p in enumerate(probs) if p is None]
+        if missing:
+            sc = self.scores([text])[0]
+            for i in missing:
+                probs[i] = classify_by_tags(sc, *spans[i])
+        names = set(allowed if allowed is not None else self.active_labels)
+        keep = np.array([n in names for n in self.schema.names], dtype=float)
+        out = np.zeros((len(spans), len(self.schema)))
+        for i, p in enumerate(probs):
+            row = keep if p is None else np.asarray(p, dtype=float) * keep  # no token: uniform
+            out[i] = row / row.sum() if row.sum() > 0 else keep / keep.sum()
+        return out
+
+    def classify(self, text: str, spans: Sequence[tuple[int, int]], allowed: Sequence[str] | None = None,
+                 k: int = 1) -> list[Span]:
+        """Label each given char range with its ``k`` most likely devices (span head, else tag scores)."""
+        out = []
+        for (start, end), p in zip(spans, self.span_probs(text, spans, allowed), strict=True):
+            for j in np.argsort(-p, kind="stable")[:k]:
+                out.append(Span(start, end, self.schema.names[int(j)], float(p[j])))
+        return out
+
+    def _classify_with_head(self, text: str, spans: Sequence[tuple[int, int]]) -> list[np.ndarray | None]:
+        windows = self._windows([text])
+        result: list[np.ndarray | None] = [None] * len(spans)
+        best_margin = [-1] * len(spans)
+        for w in windows:
+            real = [t for t, (a, b) in enumerate(w.offsets) if b > a]
+            if not real:
+                continue
+            lo, hi = w.offsets[real[0]][0], w.offsets[real[-1]][1]
+            idx, bounds = [], []
+            for i, (s, e) in enumerate(spans):
+                if s >= lo and e <= hi:
+                    rng = token_spans(w.offsets, s, e)
+                    if rng is not None:
+                        margin = min(rng[0] - real[0], real[-1] - rng[1])
+                        if margin > best_margin[i]:
+                            idx.append(i)
+                            bounds.append(rng)
+                            best_margin[i] = margin
+            if not idx:
+                continue
+            logits = self.backend.span_logits(self._pad([w]), np.array([bounds], dtype=np.int64))
+            if logits is None:
+                return result
+            for i, row in zip(idx, _softmax(logits[0]), strict=True):
+                result[i] = row
+        return result
+
+
+def _load_tokenizer(folder: Path) -> Any:
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(str(folder), use_fast=True, trust_remote_code=False)

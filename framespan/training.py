@@ -1,0 +1,337 @@
+"""Training: config -> corpora -> windows -> Trainer, with dev-selected best model and safe resume."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .config import RunConfig, load_config, validate_config
+from .errors import ConfigError, RunError
+from .labels import LabelSchema, load_schema
+from .runs import atomic_write_json, atomic_write_text, replace_dir, write_manifest
+from .spans import Document
+
+log = logging.getLogger("framespan")
+CHECKPOINTS = "checkpoints"
+STAGING = ".staging"
+
+
+def run_state(output: Path) -> str:
+    """'empty', 'finished', or 'partial' (a run folder with checkpoints but no finished run)."""
+    if not output.exists() or not any(output.iterdir()):
+        return "empty"
+    status = output / "run.json"
+    if status.is_file():
+        try:
+            if json.loads(status.read_text(encoding="utf-8")).get("status") == "finished":
+                return "finished"
+        except ValueError:
+            pass
+    return "partial"
+
+
+def latest_checkpoint(output: Path) -> Path | None:
+    """Newest complete checkpoint; staged (half-written) ones live elsewhere and are never seen."""
+    folder = output / CHECKPOINTS
+    if not folder.is_dir():
+        return None
+    found = []
+    for p in folder.iterdir():
+        if p.is_dir() and p.name.startswith("checkpoint-") and p.name[11:].isdigit() and \
+                (p / "trainer_state.json").is_file():
+            found.append((int(p.name[11:]), p))
+    return max(found)[1] if found else None
+
+
+def _prepare_output(cfg_source: RunConfig | str | Path, output: Path, overrides: list[str], resume: bool,
+                    overwrite: bool) -> RunConfig:
+    state = run_state(output)
+    if resume and overwrite:
+        raise ConfigError("--resume and --overwrite contradict each other")
+    if resume:
+        saved = output / "config.yaml"
+        if state == "finished":
+            raise RunError(f"{output} holds a finished run; nothing to resume (use --overwrite to retrain)")
+        if not saved.is_file():
+            raise RunError(f"{output} has no config.yaml; nothing to resume")
+        # The run folder's own config is the truth on resume, so a resumed run equals the original.
+        cfg = load_config(saved, overrides)
+        return cfg
+    if state == "finished" and not overwrite:
+        raise RunError(f"{output} already holds a finished run; pass --overwrite to replace it")
+    if state == "partial" and not overwrite:
+        raise RunError(f"{output} holds an unfinished run; pass --resume to continue it or --overwrite")
+    if isinstance(cfg_source, RunConfig):
+        cfg = validate_config(cfg_source.to_dict(), "<config>") if overrides else cfg_source
+        if overrides:
+            from .config import apply_overrides
+
+            cfg = validate_config(apply_overrides(cfg_source.to_dict(), overrides), "<config>")
+    else:
+        cfg = load_config(cfg_source, overrides)
+    if output.exists() and overwrite:
+        shutil.rmtree(output)
+    output.mkdir(parents=True, exist_ok=True)
+    cfg.save(output / "config.yaml")
+    return cfg
+
+
+def train(config: RunConfig | str | Path, output: str | Path, overrides: list[str] | None = None,
+          resume: bool = False, overwrite: bool = False, progress: bool = True) -> Path:
+    """Train a model as the config says into ``output``; return the run folder."""
+    output = Path(output)
+    cfg = _prepare_output(config, output, overrides or [], resume, overwrite)
+    schema = load_schema(cfg.labels)
+
+    from .corpora.io import SkipReport
+    from .data import load_corpora
+
+    report = SkipReport()
+    corpora = load_corpora(cfg, schema, report)
+    if len(report):
+        report.write(output / "skipped.jsonl")
+        log.warning("skipped %d bad records (lenient mode); see %s", len(report), output / "skipped.jsonl")
+    schema.save(output / "labels.yaml")
+    atomic_write_json(output / "splits.json", corpora.split_ids())
+
+    import torch
+    import transformers
+    from datasets import Dataset
+    from transformers import AutoTokenizer, TrainingArguments
+
+    from .backbone import resolve_base_model
+    from .encoding import encode_documents
+    from .model import build_model
+
+    if cfg.training.threads:
+        torch.set_num_threads(cfg.training.threads)
+    transformers.set_seed(cfg.seed)
+    base = resolve_base_model(cfg.model.base)
+    tokenizer = AutoTokenizer.from_pretrained(base, use_fast=True, trust_remote_code=False)
+    features = encode_documents(corpora.train, tokenizer, schema, cfg.model.max_length, cfg.model.stride,
+                                with_spans=cfg.model.span_head)
+    train_ds = Dataset.from_list(features)
+    transformers.logging.set_verbosity_error()  # the unused pooler weights are expected
+    model = build_model(base, len(schema), cfg.model.dropout, cfg.model.span_head,
+                        cfg.training.positive_weight, cfg.training.span_loss_weight)
+
+    t = cfg.training
+    has_dev = bool(corpora.dev)
+    strategy = "steps" if t.eval_steps else "epoch"
+    args = TrainingArguments(
+        output_dir=str(output / CHECKPOINTS),
+        num_train_epochs=t.epochs,
+        max_steps=t.max_steps,
+        per_device_train_batch_size=t.batch_size,
+        per_device_eval_batch_size=t.eval_batch_size,
+        gradient_accumulation_steps=t.grad_accum,
+        learning_rate=t.learning_rate,
+        weight_decay=t.weight_decay,
+        warmup_steps=t.warmup_ratio,
+        lr_scheduler_type="linear",
+        logging_steps=t.logging_steps,
+        eval_strategy=strategy if has_dev else "no",
+        eval_steps=t.eval_steps,
+        save_strategy=strategy,
+        save_steps=t.eval_steps,
+        seed=cfg.seed,
+        data_seed=cfg.seed,
+        report_to=[],
+        disable_tqdm=not progress,
+        remove_unused_columns=False,
+        dataloader_num_workers=t.dataloader_workers,
+        use_cpu=not torch.cuda.is_available(),
+        fp16=t.fp16,
+        bf16=t.bf16,
+    )
+    trainer = _make_trainer(model, args, train_ds, tokenizer, schema, cfg, corpora.train, corpora.dev, output,
+                            progress)
+    checkpoint = latest_checkpoint(output) if resume else None
+    started = time.time()
+    status = {"status": "training", "started": _now(), "resumed_from": str(checkpoint) if checkpoint else None}
+    atomic_write_json(output / "run.json", status)
+    trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
+    if has_dev and trainer.last_eval_step != trainer.state.global_step:
+        trainer.evaluate()  # max_steps can end between evaluations; the last steps count too
+    train_seconds = time.time() - started
+    if not has_dev:
+        trainer.save_best(trainer.model, {"note": "no dev set: last model kept"})
+
+    # Final evaluation uses the saved best model exactly as users will load it.
+    from .evaluation import evaluate_detector, headline, tune_thresholds
+    from .inference import Detector
+
+    detector = Detector.load(output / "model")
+    if cfg.decoding.tune_thresholds and has_dev:
+        thresholds = tune_thresholds(detector, corpora.dev, progress=progress)
+        _update_thresholds(output / "model", thresholds)
+        detector = Detector.load(output / "model")
+    metrics: dict[str, Any] = {}
+    for name, docs in (("dev", corpora.dev), ("test", corpora.test)):
+        if docs:
+            rep = evaluate_detector(detector, docs, t.eval_batch_size, progress)
+            rep.pop("predictions", None)
+            metrics[name] = rep
+    metrics["headline"] = {k: headline(v) for k, v in metrics.items()}
+    atomic_write_json(output / "metrics.json", metrics)
+    _write_metrics_md(output, metrics)
+    shutil.rmtree(output / CHECKPOINTS, ignore_errors=True)
+    previous = json.loads((output / "run.json").read_text(encoding="utf-8"))
+    status = {**previous, "status": "finished", "finished": _now(),
+              "train_seconds_this_session": round(train_seconds, 1),
+              "documents": {k: len(v) for k, v in corpora.split_ids().items()},
+              "versions": {"torch": torch.__version__, "transformers": transformers.__version__},
+              "base_model": cfg.model.base}
+    atomic_write_json(output / "run.json", status)
+    return output
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _update_thresholds(folder: Path, thresholds: dict[str, float]) -> None:
+    from .inference import InferenceConfig
+
+    inf = InferenceConfig.load(folder)
+    inf.thresholds = {**inf.thresholds, **thresholds}
+    inf.save(folder)
+    write_manifest(folder)
+
+
+def _write_metrics_md(output: Path, metrics: dict[str, Any]) -> None:
+    from .metrics import report_markdown
+
+    parts = []
+    for name in ("dev", "test"):
+        if name in metrics:
+            parts.append(f"## {name}\n\n{report_markdown(metrics[name])}")
+    atomic_write_text(output / "metrics.md", "\n\n".join(parts) + "\n")
+
+
+def _param_groups(model: Any, lr: float, head_lr: float | None, weight_decay: float) -> list[dict[str, Any]]:
+    groups: dict[tuple[bool, bool], list[Any]] = {}
+    for name, p in model.named_parameters():
+        if not p.requires_grad:
+            continue
+        is_head = not name.startswith("encoder.")
+        no_decay = p.ndim < 2  # biases and norms
+        groups.setdefault((is_head, no_decay), []).append(p)
+    return [{"params": ps, "lr": (head_lr or lr) if is_head else lr,
+             "weight_decay": 0.0 if no_decay else weight_decay}
+            for (is_head, no_decay), ps in groups.items()]
+
+
+def _make_trainer(model: Any, args: Any, train_ds: Any, tokenizer: Any, schema: LabelSchema, cfg: RunConfig,
+                  train_docs: list[Document], dev_docs: list[Document], output: Path, progress: bool) -> Any:
+    import torch
+    from transformers import Trainer, TrainerCallback
+
+    from .encoding import Collator
+    from .evaluation import evaluate_detector, headline
+    from .inference import Detector, InferenceConfig, TorchBackend
+
+    active: set[str] = set()
+    for d in train_docs:
+        active |= set(d.annotated_labels) if d.annotated_labels is not None else set(schema.names)
+    inference_cfg = InferenceConfig(cfg.model.max_length, cfg.model.stride, cfg.decoding.threshold,
+                                    dict(cfg.decoding.thresholds), cfg.decoding.snap_to_words,
+                                    cfg.decoding.min_chars, [n for n in schema.names if n in active])
+    best_file = output / "best.json"
+
+    class LogToFile(TrainerCallback):
+        def on_log(self, args: Any, state: Any, control: Any, logs: Any = None, **kw: Any) -> None:
+            if logs:
+                with open(output / "train_log.jsonl", "a", encoding="utf-8") as f:
+                    f.write(json.dumps({"step": state.global_step, "epoch": state.epoch, **logs}) + "\n")
+
+    class FramespanTrainer(Trainer):
+        last_eval_step = -1
+
+        def create_optimizer(self, model: Any = None) -> Any:
+            if self.optimizer is None:
+                self.optimizer = torch.optim.AdamW(
+                    _param_groups(self.model, cfg.training.learning_rate, cfg.training.head_learning_rate,
+                                  cfg.training.weight_decay), lr=cfg.training.learning_rate)
+            return self.optimizer
+
+        def save_best(self, model: Any, info: dict[str, Any]) -> None:
+            staging = output / f"{STAGING}-model"
+            shutil.rmtree(staging, ignore_errors=True)
+            model.save(staging)
+            tokenizer.save_pretrained(str(staging))
+            schema.save(staging / "labels.yaml")
+            inference_cfg.save(staging)
+            (staging / "framespan.json").write_text(json.dumps(
+                {"base_model": cfg.model.base, "labels": schema.name, **info}, indent=2), encoding="utf-8")
+            write_manifest(staging)
+            replace_dir(staging, output / "model")
+
+        def evaluate(self, eval_dataset: Any = None, ignore_keys: Any = None,
+                     metric_key_prefix: str = "eval") -> dict[str, float]:
+            was_training = self.model.training
+            self.model.eval()
+            detector = Detector(TorchBackend(model=self.model, device=str(self.args.device)), tokenizer,
+                                schema, inference_cfg)
+            rep = evaluate_detector(detector, dev_docs, cfg.training.eval_batch_size, progress,
+                                    with_tc=cfg.training.select_metric == "tc_f1" or cfg.model.span_head)
+            if was_training:
+                self.model.train()
+            self.last_eval_step = self.state.global_step
+            metrics = {f"{metric_key_prefix}_{k}": v for k, v in headline(rep).items()}
+            metrics["epoch"] = self.state.epoch
+            key = cfg.training.select_metric
+            value = metrics.get(f"{metric_key_prefix}_{key}", 0.0)
+            best = json.loads(best_file.read_text()) if best_file.is_file() else None
+            # Strictly better only: a resumed run that re-reaches the same point keeps the same best.
+            if best is None or value > best["value"]:
+                info = {"metric": key, "value": value, "step": self.state.global_step, "epoch": self.state.epoch}
+                self.save_best(self.model, {"selected_on": info})
+                atomic_write_json(best_file, info)
+            self.log(metrics)
+            self.control = self.callback_handler.on_evaluate(self.args, self.state, self.control, metrics)
+            return metrics
+
+        def _save_checkpoint(self, model: Any, trial: Any) -> None:
+            # Trainer writes checkpoints in place; write into a staging folder and rename instead,
+            # so a kill mid-save never leaves a half checkpoint where resume would find it.
+            run_dir = Path(self.args.output_dir)
+            staging_root = run_dir / STAGING
+            shutil.rmtree(staging_root, ignore_errors=True)
+            real = self._get_output_dir
+            self._get_output_dir = lambda trial=None: str(staging_root)  # type: ignore[method-assign]
+            try:
+                super()._save_checkpoint(model, trial)
+            finally:
+                self._get_output_dir = real  # type: ignore[method-assign]
+            name = f"checkpoint-{self.state.global_step}"
+            replace_dir(staging_root / name, run_dir / name)
+            shutil.rmtree(staging_root, ignore_errors=True)
+            done = sorted((p for p in run_dir.iterdir() if p.name.startswith("checkpoint-")),
+                          key=lambda p: int(p.name.split("-")[1]))
+            for old in done[: -cfg.training.keep_checkpoints]:
+                shutil.rmtree(old, ignore_errors=True)
+
+    # Trainer insists on an eval dataset when evaluating; ours evaluates whole documents instead.
+    return FramespanTrainer(model=model, args=args, train_dataset=train_ds,
+                            eval_dataset=train_ds.select(range(1)) if dev_docs else None,
+                            data_collator=Collator(tokenizer.pad_token_id or 0, len(schema)),
+                            callbacks=[LogToFile()])
+
+
+def load_run_config(run_dir: str | Path) -> RunConfig:
+    path = Path(run_dir) / "config.yaml"
+    if not path.is_file():
+        raise RunError(f"{run_dir}: no config.yaml (not a framespan run folder?)")
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return validate_config(data, str(path), check_paths=False)
+
+
+

@@ -1,0 +1,75 @@
+"""Config validation: clear errors before any model is loaded, and --set overrides."""
+
+import pytest
+
+from framespan.config import apply_overrides, load_config, validate_config
+from framespan.errors import ConfigError
+
+
+def _write(tmp_path, body):
+    (tmp_path / "train.jsonl").write_text('{"id": "a", "text": "x", "spans": []}\n', encoding="utf-8")
+    p = tmp_path / "c.yaml"
+    p.write_text(body, encoding="utf-8")
+    return p
+
+
+def test_unknown_key_is_an_error_naming_its_path(tmp_path):
+    p = _write(tmp_path, "data: {train: {path: train.jsonl}}\ntraining: {epocs: 3}\n")
+    with pytest.raises(ConfigError, match=r"training\.epocs: unknown key"):
+        load_config(p)
+
+
+def test_wrong_type_names_key(tmp_path):
+    p = _write(tmp_path, "data: {train: {path: train.jsonl}}\ntraining: {batch_size: many}\n")
+    with pytest.raises(ConfigError, match=r"training\.batch_size"):
+        load_config(p)
+
+
+def test_missing_required_section(tmp_path):
+    p = _write(tmp_path, "seed: 1\n")
+    with pytest.raises(ConfigError, match=r"data: required key is missing"):
+        load_config(p)
+
+
+def test_missing_data_file(tmp_path):
+    p = _write(tmp_path, "data: {train: {path: nowhere.jsonl}}\n")
+    with pytest.raises(ConfigError, match="not found: nowhere.jsonl"):
+        load_config(p)
+
+
+def test_unknown_label_schema(tmp_path):
+    p = _write(tmp_path, "labels: klingon\ndata: {train: {path: train.jsonl}}\n")
+    with pytest.raises(ConfigError, match="unknown label schema 'klingon'"):
+        load_config(p)
+
+
+def test_paths_resolve_relative_to_config_folder(tmp_path, monkeypatch):
+    p = _write(tmp_path, "data: {train: {path: train.jsonl}}\n")
+    monkeypatch.chdir("/")
+    assert load_config(p).data.train.path == str(tmp_path / "train.jsonl")
+
+
+def test_set_overrides_parse_yaml_values(tmp_path):
+    p = _write(tmp_path, "data: {train: {path: train.jsonl}}\n")
+    cfg = load_config(p, ["seed=2", "training.epochs=5", "decoding.thresholds={loaded_label: 0.3}"])
+    assert cfg.seed == 2 and cfg.training.epochs == 5
+    assert cfg.decoding.thresholds == {"loaded_label": 0.3}
+
+
+def test_set_override_into_scalar_is_rejected():
+    with pytest.raises(ConfigError, match="not a section"):
+        apply_overrides({"seed": 1}, ["seed.x=2"])
+    with pytest.raises(ConfigError, match="expected key.path=value"):
+        apply_overrides({}, ["seed"])
+
+
+def test_stride_must_be_below_half_window():
+    with pytest.raises(ConfigError, match="stride"):
+        validate_config({"data": {"train": {"path": "x"}}, "model": {"max_length": 64, "stride": 40}},
+                        check_paths=False)
+
+
+def test_bundled_configs_validate():
+    for name in ("quickstart", "ptc", "ptc-large"):
+        cfg = load_config(f"configs/{name}.yaml", check_paths=False)
+        assert cfg.data.train.path

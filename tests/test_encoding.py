@@ -1,0 +1,113 @@
+"""Spans <-> token tags over sliding windows, and decoding back to document offsets."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from framespan.decoding import WindowMerger, decode_spans
+from framespan.encoding import IGNORE, B, I, O, encode_documents, tag_window, tokenize_windows
+from framespan.labels import LabelSchema
+from framespan.spans import Document, Span
+
+SCHEMA = LabelSchema.from_dict({"name": "t", "labels": ["a", "b"]})
+
+
+@pytest.fixture(scope="module")
+def tok(tiny_base):
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(str(tiny_base))
+
+
+def _perfect_probs(tags: np.ndarray) -> np.ndarray:
+    """One-hot probabilities from gold tags (ignored positions count as O)."""
+    t = np.where(tags == IGNORE, O, tags)
+    return np.eye(3)[t]
+
+
+def _roundtrip(tok, doc, max_length, stride):
+    windows = tokenize_windows(tok, [doc.text], max_length, stride)
+    merger = WindowMerger(len(SCHEMA))
+    for w in windows:
+        merger.add(w.offsets, _perfect_probs(tag_window(w, doc.spans, SCHEMA, None)))
+    return windows, decode_spans(doc.text, merger.result(), SCHEMA.names, [0.5, 0.5], snap_to_words=False)
+
+
+def test_overlapping_spans_of_different_labels_are_both_tagged(tok):
+    text = "the regime army said"
+    doc = Document("d", text, [Span(4, 15, "a"), Span(11, 20, "b")])  # "regime army" / "army said"
+    (w,) = tokenize_windows(tok, [text], 64, 8)
+    tags = tag_window(w, doc.spans, SCHEMA, None)
+    words = [text[a:b] for a, b in w.offsets]
+    assert [int(t) for t, word in zip(tags[:, 0], words) if word] == [O, B, I, O]
+    assert [int(t) for t, word in zip(tags[:, 1], words) if word] == [O, O, B, I]
+    assert (tags[0] == IGNORE).all() and (tags[-1] == IGNORE).all()  # [CLS], [SEP]
+
+
+def test_unannotated_labels_are_ignored_not_negative(tok):
+    doc = Document("d", "the army said", [Span(4, 8, "a")], annotated_labels=frozenset({"a"}))
+    (w,) = tokenize_windows(tok, [doc.text], 64, 8)
+    tags = tag_window(w, doc.spans, SCHEMA, doc.annotated_labels)
+    assert (tags[:, 1] == IGNORE).all()
+    assert B in tags[:, 0]
+
+
+def test_span_across_window_boundary_continues_with_inside_tag(tok):
+    text = " ".join(["army"] * 40)
+    span = Span(text.index("army", 60), 139, "a")  # words end at 5k-1; crosses the first window
+    doc = Document("d", text, [span])
+    windows = tokenize_windows(tok, [text], 24, 6)
+    assert len(windows) > 2
+    second = next(w for w in windows[1:] if any(a < span.end and b > span.start for a, b in w.offsets if b > a)
+                  and w.offsets[1][0] > span.start)
+    tags = tag_window(second, doc.spans, SCHEMA, None)
+    assert tags[1, 0] == I  # the window opens in the middle of the span: no false beginning
+    _, decoded = _roundtrip(tok, doc, 24, 6)
+    assert decoded == [span]
+
+
+def test_encode_documents_span_head_targets_only_whole_spans(tok):
+    doc = Document("d", "the army said the regime", [Span(4, 8, "a"), Span(18, 24, "b")])
+    (feat,) = encode_documents([doc], tok, SCHEMA, 64, 8)
+    assert feat["span_labels"] == [0, 1]
+    assert feat["span_bounds"] == [[2, 2], [5, 5]]
+
+
+WORDS = ["army", "regime", "said", "the", "so", "called", "zoë", "front", "🙂", "a1"]
+
+
+@st.composite
+def documents(draw):
+    words = draw(st.lists(st.sampled_from(WORDS), min_size=0, max_size=60))
+    text = " ".join(words)
+    starts = [i for i in range(len(text)) if (i == 0 or text[i - 1] == " ") and text[i] != " "]
+    ends = [i for i in range(1, len(text) + 1) if (i == len(text) or text[i] == " ") and text[i - 1] != " "]
+    spans = []
+    for label in SCHEMA.names:
+        # Spans of one label must not touch or overlap: BIO over a union cannot keep them apart.
+        used_until = -2
+        for s in sorted(draw(st.lists(st.sampled_from(starts), max_size=4, unique=True)) if starts else []):
+            if s <= used_until + 1:
+                continue
+            candidates = [e for e in ends if e > s]
+            e = draw(st.sampled_from(candidates[:4]))
+            spans.append(Span(s, e, label))
+            used_until = e
+    return Document("h", text, spans)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(doc=documents(), max_length=st.sampled_from([16, 24, 64]))
+def test_spans_survive_encode_decode_roundtrip(tok, doc, max_length):
+    stride = max_length // 4
+    _, decoded = _roundtrip(tok, doc, max_length, stride)
+    assert decoded == sorted(doc.spans)
+
+
+def test_empty_document_has_one_window_and_no_spans(tok):
+    windows, decoded = _roundtrip(tok, Document("e", "", []), 32, 8)
+    assert decoded == []
+    assert all(b <= a for w in windows for a, b in w.offsets)
