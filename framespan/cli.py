@@ -185,7 +185,7 @@ def _iter_inputs(args: argparse.Namespace) -> Iterator[tuple[str, str]]:
         path = Path(f)
         if path.is_dir():
             for p in sorted(path.glob("*.txt")):
-                yield p.stem, decode_utf8(read_bytes(p), p)
+                yield p.stem, decode_utf8(read_bytes(p), p)[0]
         elif path.suffix == ".jsonl":
             with open(path, encoding="utf-8") as fh:
                 for no, line in enumerate(fh, 1):
@@ -200,7 +200,7 @@ def _iter_inputs(args: argparse.Namespace) -> Iterator[tuple[str, str]]:
                         raise FramespanError(f"{path}:{no}: 'text' must be a string")
                     yield str(rec.get("id", f"{path.stem}:{no}")), text
         elif path.is_file():
-            yield path.stem, decode_utf8(read_bytes(path), path)
+            yield path.stem, decode_utf8(read_bytes(path), path)[0]
         else:
             raise FramespanError(f"input not found: {path}")
     if args.text == "-" or (not args.text and not args.file):

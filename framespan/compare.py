@@ -67,8 +67,8 @@ def load_run(path: str | Path, backend: str = "auto", name: str | None = None) -
         detector = Detector.load(path, backend=backend)
     except RunError as e:
         raise RunError(f"run {label!r} cannot be compared: {e}") from None
-    except (OSError, ValueError, KeyError, RuntimeError, ImportError) as e:
-        # Anything else while loading means files that passed the manifest still do not load.
+    except Exception as e:
+        # Files that passed the manifest check still failed to load (a foreign or hand-edited folder).
         raise RunError(f"run {label!r} ({path}): the model does not load: {type(e).__name__}: {e}") from None
 
     notes: list[str] = []

@@ -88,6 +88,8 @@ class DecodingConfig(_Strict):
     thresholds: dict[str, float] = Field(default_factory=dict)
     snap_to_words: bool = True
     min_chars: int = Field(1, ge=1)
+    continue_ratio: float = Field(0.6, gt=0, le=1, description="hysteresis: a span continues while tokens "
+                                  "stay above threshold * continue_ratio")
     tune_thresholds: bool = Field(False, description="pick per-label thresholds on dev after training")
 
     @field_validator("thresholds")

@@ -49,6 +49,9 @@ class WindowMerger:
         return DocumentScores(offsets, probs)
 
 
+_EDGE = ",;:."
+
+
 def _snap(text: str, start: int, end: int) -> tuple[int, int]:
     # Subword models may tag only part of a word; annotators mark whole words.
     while start > 0 and text[start - 1].isalnum() and text[start].isalnum():
@@ -59,9 +62,15 @@ def _snap(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def decode_spans(text: str, scores: DocumentScores, labels: Sequence[str],
-                 thresholds: Sequence[float], snap_to_words: bool = True, min_chars: int = 1) -> list[Span]:
+                 thresholds: Sequence[float], snap_to_words: bool = True, min_chars: int = 1,
+                 continue_ratio: float = 1.0) -> list[Span]:
     """Spans per label: a run of tokens whose inside probability P(B)+P(I) passes the label's
-    threshold, split where a token is more likely a beginning than a continuation."""
+    threshold, split where a token is more likely a beginning than a continuation.
+
+    With ``continue_ratio`` < 1 the decoding has hysteresis: a run starts at the threshold but
+    goes on while tokens stay above ``threshold * continue_ratio``, so one weak token in the middle
+    of a clause ("the army" in a long attribution) does not cut a span in two.
+    """
     spans: list[Span] = []
     if len(scores.offsets) == 0:
         return spans
@@ -71,8 +80,9 @@ def decode_spans(text: str, scores: DocumentScores, labels: Sequence[str],
         thr = thresholds[col]
         runs: list[list[int]] = []
         current: list[int] = []
+        low = thr * continue_ratio
         for t in range(len(scores.offsets)):
-            if inside[t, col] >= thr:
+            if inside[t, col] >= thr or (current and inside[t, col] >= low and not begin_wins[t, col]):
                 if current and begin_wins[t, col]:
                     runs.append(current)
                     current = []
@@ -82,10 +92,21 @@ def decode_spans(text: str, scores: DocumentScores, labels: Sequence[str],
                 current = []
         if current:
             runs.append(current)
+        # Hysteresis runs both ways: a weak token just before a run joins it too.
+        taken_until = -1
+        for run in runs:
+            while run[0] - 1 > taken_until and low <= inside[run[0] - 1, col] < thr:
+                run.insert(0, run[0] - 1)
+            taken_until = run[-1]
         for run in runs:
             start, end = int(scores.offsets[run[0], 0]), int(scores.offsets[run[-1], 1])
             if snap_to_words:
                 start, end = _snap(text, start, end)
+            # Separators at the edges belong to the sentence, not the device (guidelines).
+            while start < end and (text[start] in _EDGE or text[start].isspace()):
+                start += 1
+            while end > start and (text[end - 1] in _EDGE or text[end - 1].isspace()):
+                end -= 1
             if end - start >= min_chars:
                 spans.append(Span(start, end, label, float(inside[run, col].mean())))
     # Snapping can make two runs of one label cover the same chars; keep one.

@@ -84,7 +84,8 @@ def tune_thresholds(detector: Any, docs: Sequence[Document], grid: Sequence[floa
             continue  # no gold evidence on dev: keep the default
         best_f1, best_thr = -1.0, cfg.threshold
         for thr in grid:
-            pred = {d.id: decode_spans(d.text, sc, [label], [thr], cfg.snap_to_words, cfg.min_chars)
+            pred = {d.id: decode_spans(d.text, sc, [label], [thr], cfg.snap_to_words, cfg.min_chars,
+                                         cfg.continue_ratio)
                     for d, sc in zip(docs, _only(scores, detector.schema.index(label)))}
             gold = [Document(d.id, d.text, [s for s in d.spans if s.label == label]) for d in docs]
             f1 = evaluate_spans(gold, pred, labels=[label])["labeled"]["f1"]

@@ -93,6 +93,7 @@ def export_onnx(run: str | Path, out: str | Path, int8: bool = False, opset: int
             (staging / leftover).unlink(missing_ok=True)
 
         tokenizer.save_pretrained(str(staging))
+        _record_input_names(staging, tokenizer)
         for name in CARRIED_FILES:
             if (src / name).is_file():
                 shutil.copy2(src / name, staging / name)
@@ -118,6 +119,15 @@ def _load_hf_tokenizer(folder: Path) -> Any:
     if not getattr(tok, "is_fast", False):
         raise RunError(f"{folder}: the tokenizer has no fast (Rust) version, which ONNX folders need")
     return tok
+
+
+def _record_input_names(folder: Path, tokenizer: Any) -> None:
+    # transformers knows from the tokenizer's class whether it emits token_type_ids; the light
+    # tokenizer has only the files, so the export spells it out.
+    path = folder / "tokenizer_config.json"
+    config = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    config["model_input_names"] = list(tokenizer.model_input_names)
+    path.write_text(json.dumps(config, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def _prefer_eager_attention(encoder: Any) -> None:
@@ -215,12 +225,15 @@ def _fuse(src: Path, dst: Path, config: Any) -> Path | None:
         from onnxruntime.transformers.optimizer import optimize_model
     except ImportError:
         return None
+    logging.disable(logging.WARNING)  # it narrates each fusion it could not apply
     try:
         opt = optimize_model(str(src), model_type=kind, num_heads=int(config.num_attention_heads),
                              hidden_size=int(config.hidden_size), opt_level=1)
         opt.save_model_to_file(str(dst))
     except Exception:  # noqa: BLE001 - an optional speed-up; the unfused graph is kept instead
         return None
+    finally:
+        logging.disable(logging.NOTSET)
     return dst
 
 

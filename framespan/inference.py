@@ -31,6 +31,7 @@ class InferenceConfig:
     min_chars: int = 1
     # Labels the training data annotated; the others' outputs were never trained and are unused.
     active_labels: list[str] | None = None
+    continue_ratio: float = 1.0
 
     def threshold_list(self, labels: Sequence[str]) -> list[float]:
         return [self.thresholds.get(name, self.threshold) for name in labels]
@@ -198,7 +199,7 @@ class Detector:
         for text, sc in zip(texts, self.scores(texts, batch_size), strict=True):
             sc.probs = sc.probs[:, cols, :]
             yield decode_spans(text, sc, self.active_labels, thresholds, self.config.snap_to_words,
-                               self.config.min_chars)
+                               self.config.min_chars, self.config.continue_ratio)
 
     def _pad(self, windows: Sequence[Any]) -> dict[str, np.ndarray]:
         n = max(len(w.input_ids) for w in windows)

@@ -243,7 +243,8 @@ def _make_trainer(model: Any, args: Any, train_ds: Any, tokenizer: Any, schema: 
         active |= set(d.annotated_labels) if d.annotated_labels is not None else set(schema.names)
     inference_cfg = InferenceConfig(cfg.model.max_length, cfg.model.stride, cfg.decoding.threshold,
                                     dict(cfg.decoding.thresholds), cfg.decoding.snap_to_words,
-                                    cfg.decoding.min_chars, [n for n in schema.names if n in active])
+                                    cfg.decoding.min_chars, [n for n in schema.names if n in active],
+                                    cfg.decoding.continue_ratio)
     best_file = output / "best.json"
 
     class LogToFile(TrainerCallback):

@@ -64,3 +64,59 @@ training: {{epochs: 3, batch_size: 2, learning_rate: 0.001, logging_steps: 2, th
 decoding: {{threshold: 0.3}}
 """, encoding="utf-8")
     return cfg
+
+
+# -- tiny trained-looking model folders (inference, export) ------------------------------------------
+TINY_LABELS = ("loaded_label", "doubt", "flag_waving")
+
+
+def build_tiny_model_folder(folder: Path, base: Path, span_head: bool = True, seed: int = 0,
+                            max_length: int = 24, stride: int = 6, token_type_ids: bool = True) -> Path:
+    """A model folder as training leaves it (weights, tokenizer, labels.yaml, inference.json,
+    manifest) around a random tiny encoder. Short windows make every test text span several.
+    ``token_type_ids``: whether the tokenizer emits segment ids, as BERT's (and MiniLM's) do."""
+    import json
+
+    import torch
+    from transformers import AutoTokenizer
+
+    from framespan.inference import InferenceConfig
+    from framespan.labels import LabelSchema
+    from framespan.model import build_model
+    from framespan.runs import write_manifest
+
+    folder.mkdir(parents=True, exist_ok=True)
+    torch.manual_seed(seed)
+    model = build_model(str(base), len(TINY_LABELS), dropout=0.0, span_head=span_head, positive_weight=1.0,
+                        span_loss_weight=1.0)
+    # Large tagger weights push probabilities away from the thresholds, so backends that differ by
+    # float noise still decode identical spans.
+    torch.nn.init.normal_(model.tagger.weight, std=0.6)
+    model.eval().save(folder)
+    AutoTokenizer.from_pretrained(str(base)).save_pretrained(str(folder))
+    if token_type_ids:
+        tok_cfg = json.loads((folder / "tokenizer_config.json").read_text(encoding="utf-8"))
+        tok_cfg["model_input_names"] = ["input_ids", "token_type_ids", "attention_mask"]
+        (folder / "tokenizer_config.json").write_text(json.dumps(tok_cfg, indent=2), encoding="utf-8")
+    LabelSchema.from_dict({"name": "tiny", "labels": list(TINY_LABELS)}).save(folder / "labels.yaml")
+    InferenceConfig(max_length=max_length, stride=stride, threshold=0.5,
+                    thresholds={"doubt": 0.6}).save(folder)
+    write_manifest(folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory, tiny_base: Path) -> Path:
+    """A random tiny model saved as a framespan model folder (3 labels, span head, segment ids,
+    24-token windows)."""
+    return build_tiny_model_folder(tmp_path_factory.mktemp("tiny-model") / "model", tiny_base)
+
+
+@pytest.fixture(scope="session")
+def tiny_onnx_dir(tmp_path_factory: pytest.TempPathFactory, tiny_model_dir: Path) -> Path:
+    """``tiny_model_dir`` exported to ONNX (fp32) by ``framespan export``."""
+    from framespan.export import export_onnx
+
+    out = tmp_path_factory.mktemp("tiny-onnx") / "onnx"
+    export_onnx(tiny_model_dir, out)
+    return out

@@ -111,3 +111,19 @@ def test_empty_document_has_one_window_and_no_spans(tok):
     windows, decoded = _roundtrip(tok, Document("e", "", []), 32, 8)
     assert decoded == []
     assert all(b <= a for w in windows for a, b in w.offsets)
+
+
+def test_hysteresis_keeps_a_weak_token_inside_a_span():
+    from framespan.decoding import DocumentScores
+
+    text = "an official inside the army said"
+    offsets = np.array([[0, 2], [3, 11], [12, 18], [19, 22], [23, 27], [28, 32]])
+    inside = [0.9, 0.9, 0.8, 0.5, 0.8, 0.9]  # "the" is weak
+    probs = np.zeros((6, 1, 3))
+    probs[:, 0, 2] = inside
+    probs[0, 0, 1], probs[0, 0, 2] = 0.9, 0.0
+    probs[:, 0, 0] = 1 - probs[:, 0, 1:].sum(-1)
+    sc = DocumentScores(offsets, probs)
+    assert len(decode_spans(text, sc, ["a"], [0.7])) == 2
+    (span,) = decode_spans(text, sc, ["a"], [0.7], continue_ratio=0.6)
+    assert (span.start, span.end) == (0, len(text))

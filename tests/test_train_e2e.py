@@ -113,3 +113,19 @@ def test_export_semeval_writes_submission_files(run_dir, tmp_path):
     for line in si.read_text().splitlines():
         doc, start, end = line.split("\t")
         assert doc == "1" and int(start) < int(end)
+
+
+def test_cli_predict_txt_files_and_folders(run_dir, tmp_path):
+    folder = tmp_path / "texts"
+    folder.mkdir()
+    (folder / "a.txt").write_bytes("\ufeffThe regime said.".encode())  # a BOM is not content
+    (folder / "b.txt").write_text("Zoë 🙂 the terrorists.", encoding="utf-8")
+    out = tmp_path / "p.jsonl"
+    assert main(["predict", str(run_dir), "--file", str(folder), "--file", str(folder / "b.txt"),
+                 "--format", "jsonl", "--out", str(out), "--quiet"]) == 0
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["id"] for r in rows] == ["a", "b", "b"]
+    texts = {"a": "The regime said.", "b": "Zoë 🙂 the terrorists."}
+    for r in rows:
+        for s in r["spans"]:
+            assert texts[r["id"]][s["start"]:s["end"]] == s["text"]

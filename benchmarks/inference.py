@@ -1,0 +1,433 @@
+"""Inference benchmark: HF pipeline vs framespan torch vs ONNX fp32 vs ONNX int8 on the same texts.
+
+Usage:
+    python benchmarks/inference.py --run RUN_DIR --articles PTC/train-articles \
+        --labels PTC/train-labels-task2-technique-classification [--limit 40] [--threads 2]
+
+Every backend runs in its own fresh subprocess (so peak RSS and cold start are its own) over the
+same articles, one article at a time, with the same thread cap. The parent exports the run to
+ONNX (fp32 and int8), builds the HF baseline, measures matmul throughput for the hardware
+ceiling, and appends a results section to docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import time
+
+_T0 = time.perf_counter()  # cold start counts from here, before any heavy import
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import platform  # noqa: E402
+import resource  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+BACKENDS = ("hf-pipeline", "torch", "onnx-fp32", "onnx-int8")
+STRIDE_DEFAULT = 64
+
+
+# -- worker side (one backend per process) ----------------------------------------------------------
+def _rss_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def _read_gold(path: Path) -> list[dict[str, Any]]:
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f]
+
+
+def _to_documents(rows: list[dict[str, Any]]) -> list[Any]:
+    from framespan.spans import Document, Span
+
+    return [Document(r["id"], r["text"], [Span(s["start"], s["end"], s["label"]) for s in r["spans"]],
+                     None if r.get("annotated_labels") is None else frozenset(r["annotated_labels"]))
+            for r in rows]
+
+
+def _hf_predictor(folder: Path, threads: int, stride: int) -> tuple[Any, Any]:
+    import torch
+    from transformers import AutoModelForTokenClassification, AutoTokenizer, pipeline
+
+    from framespan.spans import Span
+
+    torch.set_num_threads(threads)
+    model = AutoModelForTokenClassification.from_pretrained(str(folder)).eval()
+    tok = AutoTokenizer.from_pretrained(str(folder))
+    pipe = pipeline("token-classification", model=model, tokenizer=tok, aggregation_strategy="simple",
+                    stride=stride, device="cpu")
+
+    def predict(text: str) -> list[Any]:
+        if not text.strip():
+            return []
+        return [Span(int(e["start"]), int(e["end"]), e["entity_group"], float(e["score"])) for e in pipe(text)]
+
+    return predict, None
+
+
+def _framespan_predictor(folder: Path, backend: str, threads: int) -> tuple[Any, Any]:
+    from framespan.inference import Detector
+
+    det = Detector.load(folder, backend=backend, threads=threads)
+    return det.predict, det
+
+
+def worker(args: argparse.Namespace) -> None:
+    rows = _read_gold(Path(args.gold))
+    texts = [r["text"] for r in rows]
+    t_load = time.perf_counter()
+    if args.worker == "hf-pipeline":
+        predict, det = _hf_predictor(Path(args.folder), args.threads, args.stride)
+    else:
+        predict, det = _framespan_predictor(Path(args.folder), "torch" if args.worker == "torch" else "onnx",
+                                            args.threads)
+    loaded = time.perf_counter()
+    rss_loaded = _rss_mb()
+    preds = [predict(texts[0])]
+    cold = time.perf_counter() - _T0
+    latencies = []
+    for text in texts[1:]:
+        started = time.perf_counter()
+        preds.append(predict(text))
+        latencies.append(time.perf_counter() - started)
+    # The first article paid for warm-up; time it again warm so every article has a latency.
+    started = time.perf_counter()
+    predict(texts[0])
+    latencies.insert(0, time.perf_counter() - started)
+    peak = _peak_rss_mb()
+
+    from framespan.metrics import evaluate_spans, tc_scores
+
+    docs = _to_documents(rows)
+    labels = json.loads(args.labels_json)
+    report = evaluate_spans(docs, {d.id: p for d, p in zip(docs, preds, strict=True)}, labels=labels)
+    tc = None
+    if det is not None:
+        from framespan.evaluation import classify_gold
+
+        tc = tc_scores(docs, classify_gold(det, docs, progress=False))["f1"]
+    lat = sorted(latencies)
+    result = {
+        "backend": args.worker,
+        "docs": len(texts),
+        "chars": sum(len(t) for t in texts),
+        "seconds": sum(latencies),
+        "p50_s": lat[len(lat) // 2],
+        "p95_s": lat[min(len(lat) - 1, int(round(0.95 * (len(lat) - 1))))],
+        "import_s": t_load - _T0,
+        "load_s": loaded - t_load,
+        "cold_start_s": cold,
+        "rss_loaded_mb": rss_loaded,
+        "peak_rss_mb": peak,
+        "si_f1": report["si"]["f1"],
+        "labeled_f1": report["labeled"]["f1"],
+        "tc_f1": tc,
+        "pred_spans": report["n_pred_spans"],
+        "heavy_modules": sorted(m for m in ("torch", "transformers") if sys.modules.get(m) is not None),
+    }
+    Path(args.result).write_text(json.dumps(result, indent=2), encoding="utf-8")
+
+
+def matmul_worker(args: argparse.Namespace) -> None:
+    """Best-of GEMM throughput (GFLOP/s) at the model's shapes and a large square, numpy and torch."""
+    import numpy as np
+    import torch
+
+    torch.set_num_threads(args.threads)
+    shapes = {"model (256x384 @ 384x1536)": (256, 384, 1536), "square 1024": (1024, 1024, 1024)}
+    out: dict[str, Any] = {}
+    rng = np.random.default_rng(0)
+    for name, (m, k, n) in shapes.items():
+        a = rng.standard_normal((m, k), dtype=np.float32)
+        b = rng.standard_normal((k, n), dtype=np.float32)
+        ta, tb = torch.from_numpy(a), torch.from_numpy(b)
+        for lib, fn in (("numpy", lambda a=a, b=b: a @ b), ("torch", lambda ta=ta, tb=tb: ta @ tb)):
+            best = float("inf")
+            reps = max(3, int(2e9 / (2 * m * k * n)))
+            for _ in range(5):
+                started = time.perf_counter()
+                for _ in range(reps):
+                    fn()
+                best = min(best, (time.perf_counter() - started) / reps)
+            out[f"{lib} {name}"] = 2 * m * k * n / best / 1e9
+    Path(args.result).write_text(json.dumps(out, indent=2), encoding="utf-8")
+
+
+# -- parent side -----------------------------------------------------------------------------------
+def _folder_mb(folder: Path) -> float:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
+
+
+def _build_hf_baseline(model_dir: Path, out: Path, max_length: int) -> Path:
+    """Our encoder + tagger as a stock BertForTokenClassification with n_labels*3 flat classes.
+
+    The classifier gets the tagger's weights, so the logits are ours; class 3j+k is tag k (O, B, I)
+    of label j, and every O class is named "O" so the pipeline drops it. A token gets one class
+    (argmax over all labels' tags), which is what a standard token-classification head does.
+    """
+    import torch
+    from transformers import AutoTokenizer, BertConfig, BertForTokenClassification
+
+    from framespan.labels import load_schema
+    from framespan.model import FramespanModel
+
+    if (out / "config.json").is_file():
+        return out
+    ours = FramespanModel.load(model_dir)
+    names = load_schema(model_dir / "labels.yaml").names
+    id2label = {}
+    for j, name in enumerate(names):
+        id2label[3 * j], id2label[3 * j + 1], id2label[3 * j + 2] = "O", f"B-{name}", f"I-{name}"
+    config = BertConfig.from_dict({**ours.encoder.config.to_dict(), "num_labels": len(id2label)})
+    config.id2label = id2label
+    config.label2id = {f"{v}#{k}" if v == "O" else v: k for k, v in id2label.items()}
+    model = BertForTokenClassification(config).eval()
+    model.bert.load_state_dict(ours.encoder.state_dict(), strict=True)
+    with torch.no_grad():
+        model.classifier.weight.copy_(ours.tagger.weight)
+        model.classifier.bias.copy_(ours.tagger.bias)
+    out.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(str(out))
+    tok = AutoTokenizer.from_pretrained(str(model_dir))
+    tok.model_max_length = max_length  # the pipeline chunks at model_max_length
+    tok.save_pretrained(str(out))
+    return out
+
+
+def _write_gold(args: argparse.Namespace, schema: Any, path: Path) -> list[str]:
+    from framespan.config import CorpusSpec
+    from framespan.corpora.io import SkipReport
+    from framespan.data import load_spec
+
+    spec = CorpusSpec(path=args.articles, labels=args.labels, format="ptc", schema="ptc14")
+    docs = load_spec(spec, schema, lenient=True, report=SkipReport())
+    docs = sorted(docs, key=lambda d: d.id)[: args.limit or None]
+    with open(path, "w", encoding="utf-8") as f:
+        for d in docs:
+            f.write(json.dumps(d.to_dict(), ensure_ascii=False) + "\n")
+    return [d.id for d in docs]
+
+
+def _window_tokens(model_dir: Path, gold: Path, max_length: int, stride: int) -> int:
+    from framespan.fast_tokenizer import WindowTokenizer
+
+    tok = WindowTokenizer.from_folder(model_dir)
+    texts = [r["text"] for r in _read_gold(gold)]
+    return sum(len(w.input_ids) for w in tok.windows(texts, max_length, stride))
+
+
+def _flops_per_token(config: dict[str, Any], n_labels: int, seq: float) -> float:
+    """Forward FLOPs per token of a BERT-style encoder + tagger (2 per multiply-add)."""
+    h, inter, layers = config["hidden_size"], config["intermediate_size"], config["num_hidden_layers"]
+    per_layer = 4 * h * h + 2 * h * inter + 2 * seq * h  # projections, FFN, scores + context
+    return 2 * (layers * per_layer + h * n_labels * 3)
+
+
+def _run(cmd: list[str], env: dict[str, str]) -> None:
+    proc = subprocess.run(cmd, env=env, cwd=REPO, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"worker failed: {' '.join(cmd)}\n{proc.stderr[-4000:]}")
+
+
+def _machine() -> dict[str, Any]:
+    cpu = platform.processor() or ""
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as f:
+            cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), cpu)
+    except OSError:
+        pass
+    mem = ""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            mem = f"{int(f.readline().split()[1]) / 1024 ** 2:.0f} GiB"
+    except OSError:
+        pass
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory": mem, "python": platform.python_version(),
+            "load_avg_start": os.getloadavg()}
+
+
+def _commit() -> str:
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
+                              text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "uncommitted"
+    dirty = subprocess.run(["git", "status", "--porcelain"], cwd=REPO, capture_output=True, text=True).stdout
+    return f"{head} (+ uncommitted changes)" if dirty.strip() else head
+
+
+def _versions() -> str:
+    import onnxruntime
+    import torch
+    import transformers
+
+    return f"torch {torch.__version__}, transformers {transformers.__version__}, onnxruntime {onnxruntime.__version__}"
+
+
+def _markdown(args: argparse.Namespace, results: dict[str, Any], meta: dict[str, Any]) -> str:
+    m = meta["machine"]
+    lines = [
+        f"## Inference benchmark: {meta['run_name']} ({meta['date']})",
+        "",
+        f"- Machine: {m['cpu']}, {m['cores']} cores visible, {m['memory']} RAM; load average at start "
+        f"{', '.join(f'{x:.2f}' for x in m['load_avg_start'])}. Other processes shared the CPU, so absolute "
+        "speeds are noisy; the ratios between backends are the useful part.",
+        f"- Commit: {meta['commit']}; {meta['versions']}; Python {m['python']}.",
+        f"- Run: `{meta['run']}` (encoder {meta['encoder']}, {meta['n_labels']} labels, windows of "
+        f"{meta['max_length']} tokens, stride {meta['stride']}).",
+        f"- Texts: the first {meta['docs']} PTC training articles by id ({meta['chars']:,} characters, "
+        f"{meta['window_tokens']:,} window tokens), gold TC spans mapped onto the run's schema.",
+        f"- Threads: {args.threads} (torch.set_num_threads / onnxruntime intra_op_num_threads). Each backend "
+        "ran in a fresh subprocess, one article per call, in order.",
+        "",
+        "| backend | chars/s | docs/s | p50 ms | p95 ms | cold start s | peak RSS MB | folder MB | SI F1 "
+        "| labeled F1 | TC F1 | GFLOP/s | % of matmul |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name in BACKENDS:
+        r = results.get(name)
+        if r is None:
+            continue
+        tc = "n/a" if r["tc_f1"] is None else f"{r['tc_f1']:.3f}"
+        lines.append(
+            f"| {name} | {r['chars'] / r['seconds']:,.0f} | {r['docs'] / r['seconds']:.2f} | "
+            f"{r['p50_s'] * 1000:.0f} | {r['p95_s'] * 1000:.0f} | {r['cold_start_s']:.1f} | "
+            f"{r['peak_rss_mb']:.0f} | {r['folder_mb']:.1f} | {r['si_f1']:.3f} | {r['labeled_f1']:.3f} | {tc} | "
+            f"{r['gflops']:.1f} | {r['pct_of_matmul']:.0f}% |")
+    mm = meta["matmul"]
+    lines += [
+        "",
+        f"- Hardware ceiling: best fp32 GEMM measured with {args.threads} threads: "
+        + "; ".join(f"{k} {v:.0f} GFLOP/s" for k, v in mm.items())
+        + f". The model needs {meta['flops_per_token'] / 1e6:.1f} MFLOP per window token (encoder + tagger, "
+        "attention at the mean window length); GFLOP/s = that x window tokens / wall time, end to end "
+        "(tokenizing and decoding included); % of matmul compares with the best model-shaped GEMM above. "
+        "int8 runs integer kernels, so its percentage is of the fp32 ceiling, not of an int8 one.",
+        "- hf-pipeline: `transformers.pipeline(\"token-classification\", aggregation_strategy=\"simple\", "
+        f"stride={meta['stride']})` over a BertForTokenClassification holding the same encoder and tagger weights "
+        "(n_labels x 3 flat classes, so each token gets one label: no overlapping spans, and no TC). Its own "
+        "chunking processes one window per forward call.",
+        "- Latency: per-article `predict(text)`; cold start: process start (before imports) to the first "
+        "article's spans. F1s: SI / labeled overlap on the predicted spans, TC by the span head on gold spans "
+        "(framespan.metrics, as evaluate_detector computes them).",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def parent(args: argparse.Namespace) -> None:
+    from framespan.export import export_onnx
+    from framespan.inference import InferenceConfig, model_folder
+    from framespan.labels import load_schema
+
+    model_dir = model_folder(args.run)
+    schema = load_schema(model_dir / "labels.yaml")
+    inference = InferenceConfig.load(model_dir)
+    run_name = Path(args.run).resolve().name
+    work = Path(args.work or f"/tmp/framespan-bench/{run_name}")
+    work.mkdir(parents=True, exist_ok=True)
+    folders = {"torch": model_dir, "onnx-fp32": work / "onnx-fp32", "onnx-int8": work / "onnx-int8"}
+    for name, int8 in (("onnx-fp32", False), ("onnx-int8", True)):
+        if not (args.reuse and (folders[name] / "model.onnx").is_file()):
+            print(f"exporting {name} ...", file=sys.stderr)
+            export_onnx(model_dir, folders[name], int8=int8, overwrite=True)
+    folders["hf-pipeline"] = _build_hf_baseline(model_dir, work / "hf-baseline", inference.max_length)
+    gold = work / "gold.jsonl"
+    ids = _write_gold(args, schema, gold)
+
+    env = dict(os.environ)
+    threads = str(args.threads)
+    env.update({"OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads, "OPENBLAS_NUM_THREADS": threads,
+                "RAYON_NUM_THREADS": threads, "TOKENIZERS_PARALLELISM": "false", "HF_HUB_OFFLINE": "1",
+                "TRANSFORMERS_VERBOSITY": "error", "PYTHONPATH": str(REPO)})
+    script = str(Path(__file__).resolve())
+    machine = _machine()
+    print("matmul ceiling ...", file=sys.stderr)
+    _run([sys.executable, script, "--matmul", "--threads", threads, "--result", str(work / "matmul.json")], env)
+    matmul = json.loads((work / "matmul.json").read_text(encoding="utf-8"))
+    ceiling = max(v for k, v in matmul.items() if "model" in k)
+
+    encoder = json.loads((model_dir / "encoder_config.json").read_text(encoding="utf-8"))
+    window_tokens = _window_tokens(model_dir, gold, inference.max_length, inference.stride)
+    n_windows_avg = inference.max_length  # most windows are full; attention cost at the full length
+    flops = _flops_per_token(encoder, len(schema), n_windows_avg)
+    results: dict[str, Any] = {}
+    for name in args.backends.split(","):
+        print(f"benchmarking {name} on {len(ids)} articles ...", file=sys.stderr)
+        out = work / f"result-{name}.json"
+        _run([sys.executable, script, "--worker", name, "--folder", str(folders[name]), "--gold", str(gold),
+              "--threads", threads, "--stride", str(inference.stride), "--result", str(out),
+              "--labels-json", json.dumps(schema.names)], env)
+        r = json.loads(out.read_text(encoding="utf-8"))
+        r["folder_mb"] = _folder_mb(folders[name])
+        r["gflops"] = flops * window_tokens / r["seconds"] / 1e9
+        r["pct_of_matmul"] = 100 * r["gflops"] / ceiling
+        results[name] = r
+        print(json.dumps(r), file=sys.stderr)
+
+    meta = {
+        "run": str(args.run), "run_name": run_name, "date": time.strftime("%Y-%m-%d %H:%M %Z"),
+        "commit": _commit(), "versions": _versions(), "machine": machine, "matmul": matmul,
+        "encoder": f"{encoder.get('model_type')} {encoder['num_hidden_layers']}x{encoder['hidden_size']}",
+        "n_labels": len(schema), "max_length": inference.max_length, "stride": inference.stride,
+        "docs": len(ids), "chars": results[next(iter(results))]["chars"] if results else 0,
+        "window_tokens": window_tokens, "flops_per_token": flops,
+    }
+    (work / "results.json").write_text(json.dumps({"meta": meta, "results": results}, indent=2), encoding="utf-8")
+    md = _markdown(args, results, meta)
+    print(md)
+    if args.docs:
+        docs = Path(args.docs)
+        docs.parent.mkdir(parents=True, exist_ok=True)
+        before = docs.read_text(encoding="utf-8") if docs.is_file() else "# Benchmarks\n\n"
+        with open(docs, "w", encoding="utf-8") as f:  # append: other sections stay as they are
+            f.write(before.rstrip("\n") + "\n\n" + md)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--run", help="run or model folder")
+    p.add_argument("--articles", help="PTC articles folder")
+    p.add_argument("--labels", help="PTC TC labels folder or file")
+    p.add_argument("--limit", type=int, default=40, help="first N articles by id (0: all)")
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--backends", default=",".join(BACKENDS))
+    p.add_argument("--work", help="scratch folder for exports and results (default /tmp/framespan-bench/RUN)")
+    p.add_argument("--reuse", action="store_true", help="reuse ONNX exports already in --work")
+    p.add_argument("--docs", default=str(REPO / "docs" / "benchmarks.md"),
+                   help="Markdown file to append the results to ('' to skip)")
+    # Internal: one measurement in a fresh process.
+    p.add_argument("--worker", choices=BACKENDS, help=argparse.SUPPRESS)
+    p.add_argument("--matmul", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--folder", help=argparse.SUPPRESS)
+    p.add_argument("--gold", help=argparse.SUPPRESS)
+    p.add_argument("--result", help=argparse.SUPPRESS)
+    p.add_argument("--stride", type=int, default=STRIDE_DEFAULT, help=argparse.SUPPRESS)
+    p.add_argument("--labels-json", help=argparse.SUPPRESS)
+    args = p.parse_args()
+    if args.worker:
+        worker(args)
+    elif args.matmul:
+        matmul_worker(args)
+    else:
+        if not (args.run and args.articles and args.labels):
+            p.error("--run, --articles and --labels are required")
+        parent(args)
+
+
+if __name__ == "__main__":
+    main()
