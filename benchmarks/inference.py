@@ -34,16 +34,26 @@ STRIDE_DEFAULT = 64
 
 
 # -- worker side (one backend per process) ----------------------------------------------------------
-def _rss_mb() -> float:
-    with open("/proc/self/status", encoding="ascii") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
+def _status_mb(key: str) -> float:
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return float("nan")
 
 
+def _rss_mb() -> float:
+    return _status_mb("VmRSS")
+
+
 def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    # VmHWM is this process image's own high-water mark. ru_maxrss is not: Linux carries it over
+    # from the parent across fork+exec, so every worker would report the parent's size.
+    peak = _status_mb("VmHWM")
+    return peak if peak == peak else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _read_gold(path: Path) -> list[dict[str, Any]]:
@@ -86,6 +96,30 @@ def _framespan_predictor(folder: Path, backend: str, threads: int) -> tuple[Any,
     return det.predict, det
 
 
+def _classify_gold(det: Any, docs: list[Any]) -> dict[str, list[Any]]:
+    """TC as framespan.evaluation.classify_gold does it, but choosing only among the labels each
+    document was annotated with: a framing-schema model scored on PTC gold must not answer with a
+    framing-only device the gold cannot contain (the scorer would count the row as missing)."""
+    from collections import Counter
+
+    import numpy as np
+
+    from framespan.spans import Span
+
+    out = {}
+    for doc in docs:
+        rows = Counter((s.start, s.end) for s in doc.spans)
+        ranges = sorted(rows)
+        allowed = sorted(doc.annotated_labels) if doc.annotated_labels is not None else None
+        probs = det.span_probs(doc.text, ranges, allowed=allowed)
+        spans = []
+        for (start, end), p in zip(ranges, probs, strict=True):
+            for j in np.argsort(-p, kind="stable")[: rows[(start, end)]]:
+                spans.append(Span(start, end, det.schema.names[int(j)], float(p[j])))
+        out[doc.id] = spans
+    return out
+
+
 def worker(args: argparse.Namespace) -> None:
     rows = _read_gold(Path(args.gold))
     texts = [r["text"] for r in rows]
@@ -115,11 +149,7 @@ def worker(args: argparse.Namespace) -> None:
     docs = _to_documents(rows)
     labels = json.loads(args.labels_json)
     report = evaluate_spans(docs, {d.id: p for d, p in zip(docs, preds, strict=True)}, labels=labels)
-    tc = None
-    if det is not None:
-        from framespan.evaluation import classify_gold
-
-        tc = tc_scores(docs, classify_gold(det, docs, progress=False))["f1"]
+    tc = tc_scores(docs, _classify_gold(det, docs))["f1"] if det is not None else None
     lat = sorted(latencies)
     result = {
         "backend": args.worker,
@@ -192,8 +222,8 @@ def _build_hf_baseline(model_dir: Path, out: Path, max_length: int) -> Path:
     id2label = {}
     for j, name in enumerate(names):
         id2label[3 * j], id2label[3 * j + 1], id2label[3 * j + 2] = "O", f"B-{name}", f"I-{name}"
-    config = BertConfig.from_dict({**ours.encoder.config.to_dict(), "num_labels": len(id2label)})
-    config.id2label = id2label
+    config = BertConfig.from_dict(ours.encoder.config.to_dict())
+    config.id2label = id2label  # also sets num_labels
     config.label2id = {f"{v}#{k}" if v == "O" else v: k for k, v in id2label.items()}
     model = BertForTokenClassification(config).eval()
     model.bert.load_state_dict(ours.encoder.state_dict(), strict=True)

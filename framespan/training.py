@@ -170,7 +170,8 @@ def train(config: RunConfig | str | Path, output: str | Path, overrides: list[st
 
     detector = Detector.load(output / "model")
     if cfg.decoding.tune_thresholds and has_dev:
-        thresholds = tune_thresholds(detector, corpora.dev, progress=progress)
+        objective = t.select_metric if t.select_metric in ("si_f1", "labeled_f1", "exact_f1") else "labeled_f1"
+        thresholds = tune_thresholds(detector, corpora.dev, objective, progress=progress)
         _update_thresholds(output / "model", thresholds)
         detector = Detector.load(output / "model")
     metrics: dict[str, Any] = {}
