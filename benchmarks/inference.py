@@ -143,6 +143,9 @@ def worker(args: argparse.Namespace) -> None:
     predict(texts[0])
     latencies.insert(0, time.perf_counter() - started)
     peak = _peak_rss_mb()
+    heavy = sorted(m for m in ("torch", "transformers") if sys.modules.get(m) is not None)
+    # The CPU is shared, so the ceiling is measured here, in the same conditions as the timing.
+    ceiling = _gemm_gflops()
 
     from framespan.metrics import evaluate_spans, tc_scores
 
@@ -158,7 +161,6 @@ def worker(args: argparse.Namespace) -> None:
         "seconds": sum(latencies),
         "p50_s": lat[len(lat) // 2],
         "p95_s": lat[min(len(lat) - 1, int(round(0.95 * (len(lat) - 1))))],
-        "import_s": t_load - _T0,
         "load_s": loaded - t_load,
         "cold_start_s": cold,
         "rss_loaded_mb": rss_loaded,
@@ -167,9 +169,25 @@ def worker(args: argparse.Namespace) -> None:
         "labeled_f1": report["labeled"]["f1"],
         "tc_f1": tc,
         "pred_spans": report["n_pred_spans"],
-        "heavy_modules": sorted(m for m in ("torch", "transformers") if sys.modules.get(m) is not None),
+        "heavy_modules": heavy,
+        "gemm_gflops": ceiling,
     }
     Path(args.result).write_text(json.dumps(result, indent=2), encoding="utf-8")
+
+
+def _gemm_gflops(m: int = 2048, k: int = 384, n: int = 1536, seconds: float = 1.5) -> float:
+    """Best fp32 numpy GEMM throughput at the model's FFN shape (8 windows x 256 tokens)."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((m, k), dtype=np.float32)
+    b = rng.standard_normal((k, n), dtype=np.float32)
+    best, deadline = float("inf"), time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        started = time.perf_counter()
+        a @ b
+        best = min(best, time.perf_counter() - started)
+    return 2 * m * k * n / best / 1e9
 
 
 def matmul_worker(args: argparse.Namespace) -> None:
@@ -178,7 +196,7 @@ def matmul_worker(args: argparse.Namespace) -> None:
     import torch
 
     torch.set_num_threads(args.threads)
-    shapes = {"model (256x384 @ 384x1536)": (256, 384, 1536), "square 1024": (1024, 1024, 1024)}
+    shapes = {"model (2048x384 @ 384x1536)": (2048, 384, 1536), "square 1024": (1024, 1024, 1024)}
     out: dict[str, Any] = {}
     rng = np.random.default_rng(0)
     for name, (m, k, n) in shapes.items():
@@ -322,11 +340,11 @@ def _markdown(args: argparse.Namespace, results: dict[str, Any], meta: dict[str,
         f"- Texts: the first {meta['docs']} PTC training articles by id ({meta['chars']:,} characters, "
         f"{meta['window_tokens']:,} window tokens), gold TC spans mapped onto the run's schema.",
         f"- Threads: {args.threads} (torch.set_num_threads / onnxruntime intra_op_num_threads). Each backend "
-        "ran in a fresh subprocess, one article per call, in order.",
+        f"ran in a fresh subprocess, one article per call, in order; best of {args.repeat} run(s) each.",
         "",
         "| backend | chars/s | docs/s | p50 ms | p95 ms | cold start s | peak RSS MB | folder MB | SI F1 "
-        "| labeled F1 | TC F1 | GFLOP/s | % of matmul |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| labeled F1 | TC F1 | model GFLOP/s | GEMM GFLOP/s | % of GEMM |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name in BACKENDS:
         r = results.get(name)
@@ -337,16 +355,17 @@ def _markdown(args: argparse.Namespace, results: dict[str, Any], meta: dict[str,
             f"| {name} | {r['chars'] / r['seconds']:,.0f} | {r['docs'] / r['seconds']:.2f} | "
             f"{r['p50_s'] * 1000:.0f} | {r['p95_s'] * 1000:.0f} | {r['cold_start_s']:.1f} | "
             f"{r['peak_rss_mb']:.0f} | {r['folder_mb']:.1f} | {r['si_f1']:.3f} | {r['labeled_f1']:.3f} | {tc} | "
-            f"{r['gflops']:.1f} | {r['pct_of_matmul']:.0f}% |")
+            f"{r['gflops']:.1f} | {r['gemm_gflops']:.0f} | {r['pct_of_matmul']:.0f}% |")
     mm = meta["matmul"]
     lines += [
         "",
-        f"- Hardware ceiling: best fp32 GEMM measured with {args.threads} threads: "
-        + "; ".join(f"{k} {v:.0f} GFLOP/s" for k, v in mm.items())
-        + f". The model needs {meta['flops_per_token'] / 1e6:.1f} MFLOP per window token (encoder + tagger, "
-        "attention at the mean window length); GFLOP/s = that x window tokens / wall time, end to end "
-        "(tokenizing and decoding included); % of matmul compares with the best model-shaped GEMM above. "
-        "int8 runs integer kernels, so its percentage is of the fp32 ceiling, not of an int8 one.",
+        f"- Hardware limit: the model needs {meta['flops_per_token'] / 1e6:.1f} MFLOP per window token "
+        "(encoder + tagger, attention at the full window length); model GFLOP/s = that x window tokens / "
+        "wall time, end to end (tokenizing and decoding included). GEMM GFLOP/s is the best fp32 numpy "
+        f"matmul at the FFN shape (2048x384 @ 384x1536, {args.threads} threads) measured in the same "
+        "process right after the timing, under the same CPU sharing; % of GEMM is the distance to that "
+        "limit. int8 runs integer kernels, so its percentage is of the fp32 limit, not of an int8 one. "
+        "Before the runs, on its own: " + "; ".join(f"{k} {v:.0f} GFLOP/s" for k, v in mm.items()) + ".",
         "- hf-pipeline: `transformers.pipeline(\"token-classification\", aggregation_strategy=\"simple\", "
         f"stride={meta['stride']})` over a BertForTokenClassification holding the same encoder and tagger weights "
         "(n_labels x 3 flat classes, so each token gets one label: no overlapping spans, and no TC). Its own "
@@ -389,23 +408,26 @@ def parent(args: argparse.Namespace) -> None:
     print("matmul ceiling ...", file=sys.stderr)
     _run([sys.executable, script, "--matmul", "--threads", threads, "--result", str(work / "matmul.json")], env)
     matmul = json.loads((work / "matmul.json").read_text(encoding="utf-8"))
-    ceiling = max(v for k, v in matmul.items() if "model" in k)
 
     encoder = json.loads((model_dir / "encoder_config.json").read_text(encoding="utf-8"))
     window_tokens = _window_tokens(model_dir, gold, inference.max_length, inference.stride)
-    n_windows_avg = inference.max_length  # most windows are full; attention cost at the full length
-    flops = _flops_per_token(encoder, len(schema), n_windows_avg)
+    # Nearly every window of a news article is full, so attention is costed at the full length.
+    flops = _flops_per_token(encoder, len(schema), inference.max_length)
     results: dict[str, Any] = {}
     for name in args.backends.split(","):
         print(f"benchmarking {name} on {len(ids)} articles ...", file=sys.stderr)
         out = work / f"result-{name}.json"
-        _run([sys.executable, script, "--worker", name, "--folder", str(folders[name]), "--gold", str(gold),
-              "--threads", threads, "--stride", str(inference.stride), "--result", str(out),
-              "--labels-json", json.dumps(schema.names)], env)
-        r = json.loads(out.read_text(encoding="utf-8"))
+        tries = []
+        for _ in range(args.repeat):  # the CPU is shared: keep each backend's least disturbed run
+            _run([sys.executable, script, "--worker", name, "--folder", str(folders[name]), "--gold", str(gold),
+                  "--threads", threads, "--stride", str(inference.stride), "--result", str(out),
+                  "--labels-json", json.dumps(schema.names)], env)
+            tries.append(json.loads(out.read_text(encoding="utf-8")))
+        r = min(tries, key=lambda t: t["seconds"])
+        r["runs"] = len(tries)
         r["folder_mb"] = _folder_mb(folders[name])
         r["gflops"] = flops * window_tokens / r["seconds"] / 1e9
-        r["pct_of_matmul"] = 100 * r["gflops"] / ceiling
+        r["pct_of_matmul"] = 100 * r["gflops"] / r["gemm_gflops"]
         results[name] = r
         print(json.dumps(r), file=sys.stderr)
 
@@ -435,6 +457,7 @@ def main() -> None:
     p.add_argument("--labels", help="PTC TC labels folder or file")
     p.add_argument("--limit", type=int, default=40, help="first N articles by id (0: all)")
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--repeat", type=int, default=1, help="runs per backend; the fastest is reported")
     p.add_argument("--backends", default=",".join(BACKENDS))
     p.add_argument("--work", help="scratch folder for exports and results (default /tmp/framespan-bench/RUN)")
     p.add_argument("--reuse", action="store_true", help="reuse ONNX exports already in --work")

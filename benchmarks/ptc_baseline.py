@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import bisect
+import contextlib
 import json
 import os
 import sys
@@ -98,27 +99,17 @@ def merged_intervals(spans: Sequence[Span]) -> list[tuple[int, int]]:
 def bio_labels(offsets: Sequence[tuple[int, int]], special: Sequence[int], base: int,
                intervals: list[tuple[int, int]]) -> list[int]:
     """BIO ids for one tokenized sentence; ``base`` is the sentence start in the article; -100 = ignore."""
-    starts = [s for s, _ in intervals]
+    ends = [e for _, e in intervals]  # merged intervals are disjoint, so ends are sorted too
     labels, prev = [], -1
     for (a, b), is_special in zip(offsets, special):
         if is_special or b <= a:
             labels.append(-100)
             continue
         a, b = a + base, b + base
-        # The interval that covers the token's first covered character, if any.
-        i = bisect.bisect_right(starts, b - 1) - 1
-        hit = -1
-        while i >= 0 and hit < 0:
-            s, e = intervals[i]
-            if s < b and a < e:
-                hit = i
-            elif e <= a:
-                break
-            i -= 1
-        if hit < 0:
-            labels.append(0)
-        else:
-            labels.append(1 if hit != prev else 2)
+        # The first interval ending after the token's start covers it if it starts before its end.
+        i = bisect.bisect_right(ends, a)
+        hit = i if i < len(intervals) and intervals[i][0] < b else -1
+        labels.append(0 if hit < 0 else 1 if hit != prev else 2)
         prev = hit
     return labels
 
@@ -143,7 +134,13 @@ def runs_to_spans(tags: Sequence[int], offsets: Sequence[tuple[int, int]], base:
     return out
 
 
-def training_args(out_dir: str, epochs: float, threads: int) -> Any:
+def to_stderr() -> contextlib.AbstractContextManager[Any]:
+    """Send Trainer's printed logs to stderr, so that stdout holds only the results JSON."""
+    return contextlib.redirect_stdout(sys.stderr)
+
+
+def training_args(out_dir: str, epochs: float) -> Any:
+    """The same stock settings for both models; no evaluation or checkpoints during training."""
     from transformers import TrainingArguments
 
     return TrainingArguments(
@@ -184,7 +181,9 @@ def encode_sentences(tok: Any, docs: Sequence[Document]) -> tuple[list[dict[str,
     return rows, where, offsets_all, truncated
 
 
-def encode_pairs(tok: Any, pairs: Sequence[tuple[str, str]], labels: Sequence[int] | None) -> list[dict[str, Any]]:
+def encode_pairs(tok: Any, pairs: Sequence[tuple[str, str]],
+                 labels: Sequence[int] | None) -> list[dict[str, Any]]:
+    """Tokenized (span text, context) pairs, with their technique ids when ``labels`` is given."""
     rows = []
     for i, (span_text, context) in enumerate(pairs):
         enc = tok(span_text, context, truncation=True, max_length=MAX_LENGTH)
@@ -195,12 +194,11 @@ def encode_pairs(tok: Any, pairs: Sequence[tuple[str, str]], labels: Sequence[in
     return rows
 
 
-def run_si(base: str, train: Sequence[Document], test: Sequence[Document], epochs: float,
-           threads: int) -> dict[str, Any]:
+def run_si(base: str, train: Sequence[Document], test: Sequence[Document], epochs: float) -> dict[str, Any]:
     """Train the BIO tagger, predict the test articles; returns predictions, timings and counts."""
     from datasets import Dataset
-    from transformers import (AutoModelForTokenClassification, AutoTokenizer,
-                              DataCollatorForTokenClassification, Trainer, set_seed)
+    from transformers import AutoModelForTokenClassification, AutoTokenizer, Trainer, set_seed
+    from transformers import DataCollatorForTokenClassification as Collator
 
     tok = AutoTokenizer.from_pretrained(base)
     train_rows, _, _, trunc_train = encode_sentences(tok, train)
@@ -209,14 +207,16 @@ def run_si(base: str, train: Sequence[Document], test: Sequence[Document], epoch
     model = AutoModelForTokenClassification.from_pretrained(
         base, num_labels=len(BIO), id2label=dict(enumerate(BIO)), label2id={n: i for i, n in enumerate(BIO)})
     with tempfile.TemporaryDirectory(prefix="ptc-baseline-si-") as tmp:
-        trainer = Trainer(model=model, args=training_args(tmp, epochs, threads),
+        trainer = Trainer(model=model, args=training_args(tmp, epochs),
                           train_dataset=Dataset.from_list(train_rows),
-                          data_collator=DataCollatorForTokenClassification(tok), processing_class=tok)
+                          data_collator=Collator(tok), processing_class=tok)
         t0 = time.perf_counter()
-        trainer.train()
+        with to_stderr():
+            trainer.train()
         train_min = (time.perf_counter() - t0) / 60
         t0 = time.perf_counter()
-        logits = trainer.predict(Dataset.from_list([{k: v for k, v in r.items() if k != "labels"}
+        with to_stderr():
+            logits = trainer.predict(Dataset.from_list([{k: v for k, v in r.items() if k != "labels"}
                                                     for r in test_rows])).predictions
         predict_s = time.perf_counter() - t0
     pred: dict[str, list[Span]] = {d.id: [] for d in test}
@@ -229,12 +229,12 @@ def run_si(base: str, train: Sequence[Document], test: Sequence[Document], epoch
 
 
 def run_tc(base: str, train: Sequence[Document], test: Sequence[Document], techniques: list[str],
-           si_pred: dict[str, list[Span]], epochs: float, threads: int) -> dict[str, Any]:
+           si_pred: dict[str, list[Span]], epochs: float) -> dict[str, Any]:
     """Train the span-pair classifier; label the test gold spans (top-k) and the SI spans (top-1)."""
-    import torch
+    import numpy as np
     from datasets import Dataset
-    from transformers import (AutoModelForSequenceClassification, AutoTokenizer, DataCollatorWithPadding,
-                              Trainer, set_seed)
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer, Trainer, set_seed
+    from transformers import DataCollatorWithPadding as Collator
 
     tok = AutoTokenizer.from_pretrained(base)
     index = {t: i for i, t in enumerate(techniques)}
@@ -257,19 +257,21 @@ def run_tc(base: str, train: Sequence[Document], test: Sequence[Document], techn
     test_pairs = [(text_of[d][a:b], line_context(text_of[d], a, b)) for d, a, b, _ in gold_spans]
     test_pairs += [(text_of[d][s.start:s.end], line_context(text_of[d], s.start, s.end)) for d, s in si_spans]
 
-    collator = DataCollatorWithPadding(tok)
+    collator = Collator(tok)
     with tempfile.TemporaryDirectory(prefix="ptc-baseline-tc-") as tmp:
-        trainer = Trainer(model=model, args=training_args(tmp, epochs, threads),
+        trainer = Trainer(model=model, args=training_args(tmp, epochs),
                           train_dataset=Dataset.from_list(encode_pairs(tok, pairs, targets)),
                           data_collator=collator, processing_class=tok)
         t0 = time.perf_counter()
-        trainer.train()
+        with to_stderr():
+            trainer.train()
         train_min = (time.perf_counter() - t0) / 60
         t0 = time.perf_counter()
         if test_pairs:
-            logits = trainer.predict(Dataset.from_list(encode_pairs(tok, test_pairs, None))).predictions
+            with to_stderr():
+                logits = trainer.predict(Dataset.from_list(encode_pairs(tok, test_pairs, None))).predictions
         else:
-            logits = torch.zeros((0, len(techniques))).numpy()
+            logits = np.zeros((0, len(techniques)))
         predict_s = time.perf_counter() - t0
 
     ranked = (-logits).argsort(-1)
@@ -279,13 +281,14 @@ def run_tc(base: str, train: Sequence[Document], test: Sequence[Document], techn
     e2e_pred: dict[str, list[Span]] = {d.id: [] for d in test}
     for (doc_id, s), order in zip(si_spans, ranked[len(gold_spans):]):
         e2e_pred[doc_id].append(Span(s.start, s.end, techniques[order[0]]))
-    return {"tc_pred": tc_pred, "e2e_pred": e2e_pred, "train_minutes": train_min, "predict_seconds": predict_s,
-            "train_examples": len(pairs)}
+    return {"tc_pred": tc_pred, "e2e_pred": e2e_pred, "train_minutes": train_min,
+            "predict_seconds": predict_s, "train_examples": len(pairs)}
 
 
 def rounded(x: Any) -> Any:
+    """``x`` with floats cut to 4 significant digits, for a readable JSON."""
     if isinstance(x, float):
-        return round(x, 4)
+        return float(f"{x:.4g}")
     if isinstance(x, dict):
         return {k: rounded(v) for k, v in x.items()}
     return x
@@ -323,10 +326,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     test = split.test
     techniques = load_schema("ptc14").names
     base = resolve_base_model("minilm-l6")
-    print(f"train {len(train)} docs (of {len(split.train)}), test {len(test)} docs, base {base}", file=sys.stderr)
+    print(f"train {len(train)} docs (of {len(split.train)}), test {len(test)} docs, base {base}",
+          file=sys.stderr)
 
-    si = run_si(base, train, test, args.epochs, args.threads)
-    tc = run_tc(base, train, test, techniques, si["pred"], args.epochs, args.threads)
+    si = run_si(base, train, test, args.epochs)
+    tc = run_tc(base, train, test, techniques, si["pred"], args.epochs)
 
     si_s = si_scores(test, si["pred"])
     tc_s = tc_scores(test, tc["tc_pred"], labels=techniques)
@@ -339,11 +343,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "si": {k: si_s[k] for k in ("precision", "recall", "f1", "n_gold", "n_pred")},
         "tc": {"micro_f1": tc_s["f1"], "macro_f1": tc_s["macro_f1"], "n_gold": tc_s["n_gold"],
                "per_technique_f1": {t: v["f1"] for t, v in tc_s["per_label"].items()}},
-        "end_to_end_labeled": {k: e2e_s[k] for k in ("precision", "recall", "f1", "macro_f1", "n_gold", "n_pred")},
+        "end_to_end_labeled": {k: e2e_s[k] for k in ("precision", "recall", "f1", "macro_f1", "n_gold",
+                                                     "n_pred")},
         "train_minutes": {"si": si["train_minutes"], "tc": tc["train_minutes"]},
         "predict_seconds": {"si": si["predict_seconds"], "tc_and_end_to_end": tc["predict_seconds"]},
         "examples": {"si_train_sentences": si["train_sentences"], "si_test_sentences": si["test_sentences"],
-                     "si_truncated_sentences": si["truncated_sentences"], "tc_train_spans": tc["train_examples"]},
+                     "si_truncated_sentences": si["truncated_sentences"],
+                     "tc_train_spans": tc["train_examples"]},
         "corpus_problems": report.counts() if len(report) else {},
     }
     results = rounded(results)

@@ -242,9 +242,19 @@ def cmd_predict(args: argparse.Namespace) -> int:
             keep = list(results())
             out.write(render_documents(keep, det.schema.colors()))
         elif args.format == "json":
-            docs = [{"id": i, "spans": [s.to_dict(t) for s in sp]} for i, t, sp in results()]
-            out.write(json.dumps(docs[0] if len(docs) == 1 and docs[0]["id"] == "text" else docs,
-                                 indent=2, ensure_ascii=False) + "\n")
+            # Written element by element, so a large input never sits in memory as one list.
+            items = ({"id": i, "spans": [s.to_dict(t) for s in sp]} for i, t, sp in results())
+            first = next(items, None)
+            second = next(items, None)
+            if first is not None and second is None and first["id"] == "text":
+                out.write(json.dumps(first, indent=2, ensure_ascii=False) + "\n")
+            else:
+                out.write("[")
+                for n, item in enumerate(x for x in (first, second) if x is not None):
+                    out.write(("," if n else "") + "\n" + json.dumps(item, ensure_ascii=False))
+                for item in items:
+                    out.write(",\n" + json.dumps(item, ensure_ascii=False))
+                out.write("\n]\n")
         elif args.format == "jsonl":
             for i, t, sp in results():
                 out.write(json.dumps({"id": i, "spans": [s.to_dict(t) for s in sp]}, ensure_ascii=False) + "\n")

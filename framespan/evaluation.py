@@ -30,7 +30,12 @@ def classify_gold(detector: Any, docs: Sequence[Document], progress: bool = True
         # one answer per gold row.
         rows = Counter((s.start, s.end) for s in doc.spans)
         ranges = sorted(rows)
-        probs = detector.span_probs(doc.text, ranges)
+        # Only techniques the gold document was annotated for are candidates (PTC gold scored
+        # against a framing model has no answer among framespan's own devices).
+        allowed = None
+        if doc.annotated_labels is not None:
+            allowed = [n for n in detector.active_labels if n in doc.annotated_labels]
+        probs = detector.span_probs(doc.text, ranges, allowed)
         spans = []
         for (start, end), p in zip(ranges, probs):
             for j in np.argsort(-p, kind="stable")[: rows[(start, end)]]:

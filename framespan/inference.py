@@ -176,6 +176,7 @@ class Detector:
         """Merged per-token probabilities for each text (DocumentScores)."""
         windows = self._windows(list(texts))
         mergers = [WindowMerger(len(self.schema)) for _ in texts]
+        batch_size = min(batch_size, getattr(self.backend, "max_batch", None) or batch_size)
         # Windows of similar length batch together, so little compute goes to padding.
         order = sorted(range(len(windows)), key=lambda i: len(windows[i].input_ids))
         for i in range(0, len(order), batch_size):

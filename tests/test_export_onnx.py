@@ -54,6 +54,13 @@ def test_light_tokenizer_windows_equal_transformers_windows(tiny_model_dir: Path
     assert light.windows(TEXTS, max_length, stride) == tokenize_windows(hf, TEXTS, max_length, stride)
 
 
+def test_exported_tokenizer_cuts_the_same_windows(tiny_model_dir: Path, tiny_onnx_dir: Path) -> None:
+    from transformers import AutoTokenizer
+
+    hf = AutoTokenizer.from_pretrained(str(tiny_model_dir))
+    assert WindowTokenizer.from_folder(tiny_onnx_dir).windows(TEXTS, 24, 6) == tokenize_windows(hf, TEXTS, 24, 6)
+
+
 def test_light_tokenizer_follows_a_tokenizer_without_segment_ids(tiny_base: Path) -> None:
     from transformers import AutoTokenizer
 

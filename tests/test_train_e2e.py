@@ -129,3 +129,19 @@ def test_cli_predict_txt_files_and_folders(run_dir, tmp_path):
     for r in rows:
         for s in r["spans"]:
             assert texts[r["id"]][s["start"]:s["end"]] == s["text"]
+
+
+def test_three_call_python_api(run_dir):
+    import framespan
+
+    det = framespan.load(run_dir)
+    text = "The regime said."
+    assert framespan.predict(det, text) == det.predict(text) == framespan.predict(run_dir, text)
+    assert all(isinstance(s, framespan.Span) for s in det.predict(text))
+
+
+def test_cli_predict_json_array_for_many_inputs(run_dir, tiny_corpus, tmp_path):
+    out = tmp_path / "p.json"
+    assert main(["predict", str(run_dir), "--file", str(tiny_corpus / "test.jsonl"), "--out", str(out),
+                 "--quiet"]) == 0
+    assert [d["id"] for d in json.loads(out.read_text())] == ["d4", "d5", "d6"]

@@ -13,17 +13,15 @@ the document.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import warnings
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from ..errors import DataError
 from ..labels import LabelSchema, load_schema
+from ..runs import atomic_writer  # noqa: F401  (re-exported: the readers write through it)
 from ..spans import Document, Span
 
 PROVENANCE_KEYS = ("path", "line")
@@ -247,23 +245,6 @@ def iter_json_lines(path: Path, problems: Problems) -> Iterator[tuple[int, Any]]
                 problems.fail(DataError(f"malformed JSON: {e.msg}", path, no, f"column {e.colno}"))
                 continue
             yield no, value
-
-
-@contextmanager
-def atomic_writer(path: str | Path) -> Iterator[IO[bytes]]:
-    """A binary handle to a temporary file beside ``path``, moved onto it only if writing succeeds."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            yield f
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> None:
