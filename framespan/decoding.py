@@ -24,39 +24,51 @@ class DocumentScores:
 
 
 class WindowMerger:
-    """Accumulates window predictions for one document."""
+    """Accumulates window predictions for one document (arrays, resolved once in ``result``)."""
 
     def __init__(self, n_labels: int) -> None:
         self.n_labels = n_labels
-        self.tokens: dict[tuple[int, int], tuple[int, np.ndarray]] = {}
+        self.parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
 
     def add(self, offsets: Sequence[tuple[int, int]], probs: np.ndarray) -> None:
-        real = [t for t, (a, b) in enumerate(offsets) if b > a]
-        if not real:
+        off = np.asarray(offsets, dtype=np.int64).reshape(-1, 2)
+        real = np.flatnonzero(off[:, 1] > off[:, 0])
+        if len(real) == 0:
             return
-        lo, hi = real[0], real[-1]
-        for t in real:
-            key = (int(offsets[t][0]), int(offsets[t][1]))
-            margin = min(t - lo, hi - t)
-            old = self.tokens.get(key)
-            if old is None or margin > old[0]:
-                self.tokens[key] = (margin, probs[t])
+        pos = np.arange(len(real))
+        margin = np.minimum(pos, len(real) - 1 - pos)
+        self.parts.append((off[real], margin, np.asarray(probs, dtype=np.float32)[real]))
 
     def result(self) -> DocumentScores:
-        keys = sorted(self.tokens)
-        offsets = np.array(keys, dtype=np.int64).reshape(-1, 2)
-        probs = np.stack([self.tokens[k][1] for k in keys]) if keys else np.zeros((0, self.n_labels, 3))
-        return DocumentScores(offsets, probs)
+        if not self.parts:
+            return DocumentScores(np.zeros((0, 2), dtype=np.int64), np.zeros((0, self.n_labels, 3), np.float32))
+        off = np.concatenate([p[0] for p in self.parts])
+        margin = np.concatenate([p[1] for p in self.parts])
+        probs = np.concatenate([p[2] for p in self.parts])
+        # Sort by token, best context first; the first row of each token is the one kept.
+        order = np.lexsort((-margin, off[:, 1], off[:, 0]))
+        off, probs = off[order], probs[order]
+        first = np.ones(len(off), dtype=bool)
+        first[1:] = (off[1:] != off[:-1]).any(axis=1)
+        return DocumentScores(off[first], probs[first])
 
 
 _EDGE = ",;:."
 
 
+def _word_char(text: str, i: int) -> bool:
+    """Alphanumeric, or a hyphen/apostrophe inside a word ("so-called", "nation's")."""
+    if 0 <= i < len(text) and text[i].isalnum():
+        return True
+    return (0 < i < len(text) - 1 and text[i] in "-'’" and text[i - 1].isalnum()
+            and text[i + 1].isalnum())
+
+
 def _snap(text: str, start: int, end: int) -> tuple[int, int]:
     # Subword models may tag only part of a word; annotators mark whole words.
-    while start > 0 and text[start - 1].isalnum() and text[start].isalnum():
+    while start > 0 and _word_char(text, start - 1) and _word_char(text, start):
         start -= 1
-    while end < len(text) and text[end].isalnum() and text[end - 1].isalnum():
+    while end < len(text) and _word_char(text, end) and _word_char(text, end - 1):
         end += 1
     return start, end
 
@@ -81,15 +93,24 @@ def decode_spans(text: str, scores: DocumentScores, labels: Sequence[str],
         runs: list[list[int]] = []
         current: list[int] = []
         low = thr * continue_ratio
-        for t in range(len(scores.offsets)):
-            if inside[t, col] >= thr or (current and inside[t, col] >= low and not begin_wins[t, col]):
-                if current and begin_wins[t, col]:
+        # Only tokens above the continuation level can be in a span; visiting just those keeps
+        # decoding linear in the number of candidates, not in the document's length x labels.
+        for t in np.flatnonzero(inside[:, col] >= low):
+            t = int(t)
+            strong = inside[t, col] >= thr
+            if current and t == current[-1] + 1:
+                if strong and begin_wins[t, col]:
+                    runs.append(current)
+                    current = [t]
+                elif strong or not begin_wins[t, col]:
+                    current.append(t)
+                else:
                     runs.append(current)
                     current = []
-                current.append(t)
-            elif current:
-                runs.append(current)
-                current = []
+            else:
+                if current:
+                    runs.append(current)
+                current = [t] if strong else []
         if current:
             runs.append(current)
         # Hysteresis runs both ways: a weak token just before a run joins it too.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,7 @@ from .labels import LabelSchema, load_schema
 from .spans import Span
 
 INFERENCE_CONFIG = "inference.json"
+_SURROGATE = re.compile("[\ud800-\udfff]")
 ONNX_FILE = "model.onnx"
 LABELS_FILE = "labels.yaml"
 
@@ -189,6 +191,9 @@ class Detector:
     def _windows(self, texts: list[str]) -> list[Any]:
         # The light tokenizer of ONNX folders cuts windows itself; a transformers one goes through
         # encoding.tokenize_windows. Both give the same windows (tests/test_export_onnx.py).
+        # Lone surrogates (from broken decoders) cannot reach the Rust tokenizer; U+FFFD stands in,
+        # one code point for one, so offsets still index the caller's string.
+        texts = [_SURROGATE.sub("\ufffd", t) for t in texts]
         windows = getattr(self.tokenizer, "windows", None)
         if callable(windows):
             return windows(texts, self.config.max_length, self.config.stride)

@@ -127,3 +127,13 @@ def test_hysteresis_keeps_a_weak_token_inside_a_span():
     assert len(decode_spans(text, sc, ["a"], [0.7])) == 2
     (span,) = decode_spans(text, sc, ["a"], [0.7], continue_ratio=0.6)
     assert (span.start, span.end) == (0, len(text))
+
+
+def test_snapping_widens_to_whole_hyphenated_words():
+    from framespan.decoding import _snap
+
+    text = 'the so-called "Front" and the nation\u2019s army'
+    assert text[slice(*_snap(text, text.index("called"), text.index("called") + 6))] == "so-called"
+    i = text.index("nation")
+    assert text[slice(*_snap(text, i, i + 3))] == "nation\u2019s"
+    assert _snap(text, 0, 3) == (0, 3)
