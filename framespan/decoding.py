@@ -57,10 +57,11 @@ _EDGE = ",;:."
 
 
 def _word_char(text: str, i: int) -> bool:
-    """Alphanumeric, or a hyphen/apostrophe inside a word ("so-called", "nation's")."""
+    """Alphanumeric, or a hyphen inside a word ("so-called"); a possessive "'s" stays outside, as
+    annotators mark the noun alone."""
     if 0 <= i < len(text) and text[i].isalnum():
         return True
-    return (0 < i < len(text) - 1 and text[i] in "-'’" and text[i - 1].isalnum()
+    return (0 < i < len(text) - 1 and text[i] == "-" and text[i - 1].isalnum()
             and text[i + 1].isalnum())
 
 

@@ -28,6 +28,7 @@ from .io import (
     parse_annotated,
     parse_doc_id,
     resolve_schema,
+    unique_documents,
 )
 
 _SPAN_KEYS = ("label", "labels", "entities")
@@ -97,18 +98,9 @@ def read_doccano(path: str | Path, schema: LabelSchema | str | None = None, leni
     path = Path(path)
     schema = resolve_schema(schema)
     problems = Problems(lenient, report, path)
-    docs: list[Document] = []
-    seen: set[str] = set()
-    for line, record in iter_json_lines(path, problems):
-        try:
-            doc = _parse_document(record, line, path, schema, problems)
-            if doc.id in seen:
-                raise DataError(f"duplicate document id {doc.id!r}", path, line)
-        except DataError as err:
-            problems.fail(err)
-            continue
-        seen.add(doc.id)
-        docs.append(doc)
+    records = ((record, line, None) for line, record in iter_json_lines(path, problems))
+    docs = list(unique_documents(records, lambda rec, line, _: _parse_document(rec, line, path, schema, problems),
+                                 path, problems))
     problems.finish()
     return docs
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import warnings
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -98,6 +98,27 @@ class Problems:
         # A caller who passed no report would otherwise never hear about the skips.
         if self._own and len(self.report):
             warnings.warn(f"{self.source}: {self.report.summary()}", UserWarning, stacklevel=3)
+
+
+def unique_documents(records: Iterable[tuple[Any, int | None, str | None]],
+                     parse: Callable[[Any, int | None, str | None], Document], path: str | Path,
+                     problems: Problems) -> Iterator[Document]:
+    """Parse ``(record, line, json_path)`` items into documents, refusing a repeated id.
+
+    A record that fails to parse, or repeats an id, goes to ``problems`` (raised, or skipped and
+    reported in lenient mode); the documents are yielded lazily, in order.
+    """
+    seen: set[str] = set()
+    for record, line, where in records:
+        try:
+            doc = parse(record, line, where)
+            if doc.id in seen:
+                raise DataError(f"duplicate document id {doc.id!r}", path, line, where)
+        except DataError as err:
+            problems.fail(err)
+            continue
+        seen.add(doc.id)
+        yield doc
 
 
 def resolve_schema(schema: LabelSchema | str | Path | None) -> LabelSchema | None:

@@ -27,6 +27,7 @@ from .io import (
     parse_annotated,
     parse_doc_id,
     resolve_schema,
+    unique_documents,
 )
 
 _DOC_KEYS = {"id", "text", "spans", "annotated_labels", "meta"}
@@ -63,17 +64,9 @@ def iter_jsonl(path: str | Path, schema: LabelSchema | str | None = None, lenien
     path = Path(path)
     schema = resolve_schema(schema)
     problems = Problems(lenient, report, path)
-    seen: set[str] = set()
-    for line, record in iter_json_lines(path, problems):
-        try:
-            doc = _parse_document(record, path, line, schema, problems)
-            if doc.id in seen:
-                raise DataError(f"duplicate document id {doc.id!r}", path, line)
-        except DataError as err:
-            problems.fail(err)
-            continue
-        seen.add(doc.id)
-        yield doc
+    records = ((record, line, None) for line, record in iter_json_lines(path, problems))
+    yield from unique_documents(records, lambda rec, line, _: _parse_document(rec, path, line, schema, problems),
+                                path, problems)
     problems.finish()
 
 

@@ -43,6 +43,7 @@ from .io import (
     parse_doc_id,
     read_bytes,
     resolve_schema,
+    unique_documents,
 )
 
 OFFSET_MODES = ("auto", "codepoints", "utf16")
@@ -190,18 +191,11 @@ def read_labelstudio(path: str | Path, text_key: str = "text", schema: LabelSche
         raise DataError(f"malformed JSON: {e.msg}", path, e.lineno, f"column {e.colno}") from None
     if not isinstance(tasks, list):
         raise DataError(f"expected a JSON list of tasks, got {type(tasks).__name__}", path)
-    docs: list[Document] = []
-    seen: set[str] = set()
-    for i, task in enumerate(tasks):
-        try:
-            doc = _parse_task(task, i, path, text_key, id_key, schema, offsets, problems)
-            if doc.id in seen:
-                raise DataError(f"duplicate document id {doc.id!r}", path, None, f"[{i}]")
-        except DataError as err:
-            problems.fail(err)
-            continue
-        seen.add(doc.id)
-        docs.append(doc)
+    records = (((i, task), None, f"[{i}]") for i, task in enumerate(tasks))
+    docs = list(unique_documents(
+        records, lambda rec, _line, _where: _parse_task(rec[1], rec[0], path, text_key, id_key, schema, offsets,
+                                                        problems),
+        path, problems))
     problems.finish()
     return docs
 
