@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from .config import RunConfig, load_config, validate_config
+from .config import RunConfig, apply_overrides, load_config, validate_config
 from .errors import ConfigError, RunError
 from .labels import LabelSchema, load_schema
 from .runs import atomic_write_json, atomic_write_text, replace_dir, write_manifest
@@ -69,11 +69,8 @@ def _prepare_output(cfg_source: RunConfig | str | Path, output: Path, overrides:
     if state == "partial" and not overwrite:
         raise RunError(f"{output} holds an unfinished run; pass --resume to continue it or --overwrite")
     if isinstance(cfg_source, RunConfig):
-        cfg = validate_config(cfg_source.to_dict(), "<config>") if overrides else cfg_source
-        if overrides:
-            from .config import apply_overrides
-
-            cfg = validate_config(apply_overrides(cfg_source.to_dict(), overrides), "<config>")
+        cfg = validate_config(apply_overrides(cfg_source.to_dict(), overrides), "<config>") if overrides \
+            else cfg_source
     else:
         cfg = load_config(cfg_source, overrides)
     if output.exists() and overwrite:
