@@ -228,20 +228,14 @@ class Comparison:
 def _classify_shared(run: RunInfo, docs: Sequence[Document], bridge: dict[str, str],
                      progress: bool) -> dict[str, list[Span]]:
     """TC on gold spans of compared labels: each run picks among its labels that map onto them."""
+    from .evaluation import classify_rows
+
     det = run.detector
     allowed = sorted(bridge)
     out: dict[str, list[Span]] = {}
     for doc in tqdm(docs, desc=f"classify {run.name}", disable=not progress, leave=False):
-        rows = Counter((s.start, s.end) for s in doc.spans)
-        ranges = sorted(rows)
-        spans: list[Span] = []
-        if ranges:
-            probs = det.span_probs(doc.text, ranges, allowed=allowed)
-            for (start, end), p in zip(ranges, probs, strict=True):
-                for j in np.argsort(-p, kind="stable")[: rows[(start, end)]]:
-                    name = det.schema.names[int(j)]
-                    spans.append(Span(start, end, bridge.get(name, name), float(p[j])))
-        out[doc.id] = spans
+        out[doc.id] = [Span(s.start, s.end, bridge.get(s.label, s.label), s.score)
+                       for s in classify_rows(det, doc, allowed)]
     return out
 
 

@@ -22,25 +22,27 @@ def predict_documents(detector: Any, docs: Sequence[Document], batch_size: int =
     return out
 
 
+def classify_rows(detector: Any, doc: Document, allowed: Sequence[str] | None = None) -> list[Span]:
+    """TC answers for a document's gold spans: a range the gold lists with k techniques gets the
+    model's k most likely, as TC requires one answer per gold row. ``allowed`` limits the choice."""
+    rows = Counter((s.start, s.end) for s in doc.spans)
+    ranges = sorted(rows)
+    spans = []
+    for (start, end), p in zip(ranges, detector.span_probs(doc.text, ranges, allowed)):
+        for j in np.argsort(-p, kind="stable")[: rows[(start, end)]]:
+            spans.append(Span(start, end, detector.schema.names[int(j)], float(p[j])))
+    return spans
+
+
 def classify_gold(detector: Any, docs: Sequence[Document], progress: bool = True) -> dict[str, list[Span]]:
-    """TC: the model names the technique of each gold span (one prediction per distinct span)."""
+    """TC over gold documents, each choosing among the techniques it was annotated for (PTC gold
+    scored against a framing model has no answer among framespan's own devices)."""
     out = {}
     for doc in tqdm(docs, desc="classify", disable=not progress, leave=False):
-        # A span the gold lists with k techniques gets the model's k most likely, as TC requires
-        # one answer per gold row.
-        rows = Counter((s.start, s.end) for s in doc.spans)
-        ranges = sorted(rows)
-        # Only techniques the gold document was annotated for are candidates (PTC gold scored
-        # against a framing model has no answer among framespan's own devices).
         allowed = None
         if doc.annotated_labels is not None:
             allowed = [n for n in detector.active_labels if n in doc.annotated_labels]
-        probs = detector.span_probs(doc.text, ranges, allowed)
-        spans = []
-        for (start, end), p in zip(ranges, probs):
-            for j in np.argsort(-p, kind="stable")[: rows[(start, end)]]:
-                spans.append(Span(start, end, detector.schema.names[int(j)], float(p[j])))
-        out[doc.id] = spans
+        out[doc.id] = classify_rows(detector, doc, allowed)
     return out
 
 

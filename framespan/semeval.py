@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 from .errors import FramespanError
 from .labels import load_schema
@@ -31,7 +28,7 @@ def export_semeval(run: str | Path, articles: str | Path, si_out: str | Path | N
     the scores are comparable with the task's.
     """
     from .corpora.ptc import read_ptc, write_semeval_predictions
-    from .evaluation import predict_documents
+    from .evaluation import classify_rows, predict_documents
     from .inference import Detector
 
     det = Detector.load(run)
@@ -51,16 +48,8 @@ def export_semeval(run: str | Path, articles: str | Path, si_out: str | Path | N
         counts["si_spans"] = sum(len(v) for v in si.values())
     if tc_out:
         allowed = [n for n in det.schema.names if n in names]
-        out: dict[str, list[Span]] = {}
-        for doc in docs:
-            # The TC task lists a span once per gold technique; answer every listed line.
-            rows = Counter((s.start, s.end) for s in doc.spans)
-            ranges = sorted(rows)
-            spans = []
-            for (start, end), p in zip(ranges, det.span_probs(doc.text, ranges, allowed)):
-                for j in np.argsort(-p, kind="stable")[: rows[(start, end)]]:
-                    spans.append(Span(start, end, names[det.schema.names[int(j)]], float(p[j])))
-            out[doc.id] = spans
+        out = {doc.id: [Span(s.start, s.end, names[s.label], s.score) for s in classify_rows(det, doc, allowed)]
+               for doc in docs}
         write_semeval_predictions(out, tc_out, task="TC", docs=docs)
         counts["tc_spans"] = sum(len(v) for v in out.values())
     return counts
