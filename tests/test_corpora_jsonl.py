@@ -54,8 +54,8 @@ def test_round_trip_keeps_everything_but_provenance(tmp_path):
 def test_write_is_atomic_and_leaves_no_temp_file(tmp_path):
     out = tmp_path / "out.jsonl"
     out.write_text("old\n")
-    with pytest.raises(UnicodeEncodeError):
-        write_jsonl([Document("a", "ok"), Document("b", "\ud800")], out)  # lone surrogate: not UTF-8
+    with pytest.raises(TypeError):  # the second record cannot be serialised: the write fails midway
+        write_jsonl([Document("a", "ok"), Document("b", "x", meta={"when": object()})], out)
     assert out.read_text() == "old\n"
     write_jsonl([Document("a", "ok")], out)
     assert [p.name for p in tmp_path.iterdir()] == ["out.jsonl"]
@@ -187,3 +187,17 @@ def test_read_corpus_rejects_unknown_suffix(tmp_path):
     (tmp_path / "c.csv").write_text("x")
     with pytest.raises(DataError, match="cannot tell the corpus format"):
         read_corpus(tmp_path / "c.csv")
+
+
+def test_lone_surrogates_round_trip_through_every_json_writer(tmp_path):
+    from framespan.corpora.doccano import read_doccano, write_doccano
+    from framespan.corpora.jsonl import read_jsonl, write_jsonl
+    from framespan.corpora.labelstudio import read_labelstudio, write_labelstudio
+    from framespan.spans import Document, Span
+
+    docs = [Document("1", "a\ud800 b\udfff", [Span(0, 2, "x")])]
+    for write, read, name in [(write_jsonl, read_jsonl, "d.jsonl"), (write_doccano, read_doccano, "c.jsonl"),
+                              (write_labelstudio, read_labelstudio, "l.json")]:
+        write(docs, tmp_path / name)
+        (got,) = read(tmp_path / name)
+        assert (got.text, got.spans) == (docs[0].text, docs[0].spans), name

@@ -9,7 +9,6 @@ puts meta under a ``"meta"`` key and ``annotated_labels`` (when set) at the top 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from .io import (
     clean_meta,
     collect_spans,
     iter_json_lines,
+    json_bytes,
     make_span,
     parse_annotated,
     parse_doc_id,
@@ -123,4 +123,4 @@ def write_doccano(docs: Iterable[Document], path: str | Path, style: str = "labe
             meta = clean_meta(doc.meta)
             if meta:
                 record["meta"] = meta
-            f.write(json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n")
+            f.write(json_bytes(record) + b"\n")

@@ -13,6 +13,7 @@ the document.
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -72,8 +73,8 @@ class SkipReport:
 
     def write(self, path: str | Path) -> None:
         """Write one JSON object per entry (action, path, line, where, problem)."""
-        lines = "".join(json.dumps(d, ensure_ascii=False) + "\n" for d in self.to_dicts())
-        atomic_write_bytes(path, lines.encode("utf-8"))
+        lines = b"".join(json_bytes(d) + b"\n" for d in self.to_dicts())
+        atomic_write_bytes(path, lines)
 
 
 class Problems:
@@ -98,6 +99,16 @@ class Problems:
         # A caller who passed no report would otherwise never hear about the skips.
         if self._own and len(self.report):
             warnings.warn(f"{self.source}: {self.report.summary()}", UserWarning, stacklevel=3)
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def json_bytes(obj: Any, **kwargs: Any) -> bytes:
+    """UTF-8 JSON that keeps non-ASCII text readable; a lone surrogate (not encodable as UTF-8) is
+    written as its ``\\uXXXX`` escape, which JSON readers turn back into the same string."""
+    text = json.dumps(obj, ensure_ascii=False, **kwargs)
+    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text).encode("utf-8")
 
 
 def unique_documents(records: Iterable[tuple[Any, int | None, str | None]],

@@ -8,7 +8,6 @@ Lines end in ``\\n`` or ``\\r\\n``; the file is UTF-8, and a leading byte-order 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from .io import (
     clean_meta,
     collect_spans,
     iter_json_lines,
+    json_bytes,
     make_span,
     parse_annotated,
     parse_doc_id,
@@ -121,4 +121,4 @@ def write_jsonl(docs: Iterable[Document], path: str | Path) -> None:
     """Write documents one a line, atomically: a temp file beside ``path`` replaces it at the end."""
     with atomic_writer(path) as f:
         for doc in docs:
-            f.write(json.dumps(document_record(doc), ensure_ascii=False).encode("utf-8") + b"\n")
+            f.write(json_bytes(document_record(doc)) + b"\n")

@@ -38,6 +38,7 @@ from .io import (
     clean_meta,
     collect_spans,
     decode_utf8,
+    json_bytes,
     make_span,
     parse_annotated,
     parse_doc_id,
@@ -223,4 +224,4 @@ def write_labelstudio(docs: Iterable[Document], path: str | Path, text_key: str 
         else:
             task["annotations"] = []
         tasks.append(task)
-    atomic_write_bytes(path, json.dumps(tasks, ensure_ascii=False, indent=1).encode("utf-8") + b"\n")
+    atomic_write_bytes(path, json_bytes(tasks, indent=1) + b"\n")
