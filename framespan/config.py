@@ -53,6 +53,9 @@ class ModelConfig(_Strict):
     stride: int = Field(64, ge=0, description="tokens shared by neighbouring windows")
     dropout: float = Field(0.1, ge=0.0, lt=1.0)
     span_head: bool = True
+    detect_head: bool = Field(False, description="add a label-agnostic 'any device' tag column")
+    span_features: bool = Field(False, description="give the span head how often a span's words "
+                                "recur in the document (for Repetition)")
 
     @model_validator(mode="after")
     def _stride(self) -> ModelConfig:
@@ -91,6 +94,10 @@ class DecodingConfig(_Strict):
     continue_ratio: float = Field(0.6, gt=0, le=1, description="hysteresis: a span continues while tokens "
                                   "stay above threshold * continue_ratio")
     tune_thresholds: bool = Field(False, description="pick per-label thresholds on dev after training")
+    strategy: Literal["labels", "detect"] = Field(
+        "labels", description="labels: each label's tagger finds its spans; detect: the any-device "
+        "tagger finds spans and the span head names them (needs model.detect_head and span_head)")
+    detect_threshold: float = Field(0.5, gt=0, lt=1)
 
     @field_validator("thresholds")
     @classmethod
@@ -109,6 +116,14 @@ class RunConfig(_Strict):
     model: ModelConfig = ModelConfig()
     training: TrainingConfig = TrainingConfig()
     decoding: DecodingConfig = DecodingConfig()
+
+    @model_validator(mode="after")
+    def _strategy(self) -> RunConfig:
+        if self.decoding.strategy == "detect" and not (self.model.detect_head and self.model.span_head):
+            raise ValueError("decoding.strategy 'detect' needs model.detect_head and model.span_head")
+        if self.model.span_features and not self.model.span_head:
+            raise ValueError("model.span_features needs model.span_head")
+        return self
 
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json", by_alias=True)

@@ -9,10 +9,12 @@ from typing import Any
 import numpy as np
 
 from .labels import LabelSchema
+from .span_features import N_SPAN_FEATURES, span_features
 from .spans import Document, Span
 
 O, B, I = 0, 1, 2  # noqa: E741 - the tag names are the standard ones
 IGNORE = -100
+DETECT = "<any device>"  # the label-agnostic column's name in decoded spans
 
 
 @dataclass
@@ -71,37 +73,63 @@ def token_spans(offsets: Sequence[tuple[int, int]], start: int, end: int) -> tup
 
 
 def tag_window(window: Window, spans: Sequence[Span], schema: LabelSchema,
-               annotated: frozenset[str] | None) -> np.ndarray:
-    """Tags of shape (tokens, labels): O/B/I, IGNORE on special tokens and unannotated labels.
+               annotated: frozenset[str] | None, detect: bool = False) -> np.ndarray:
+    """Tags of shape (tokens, labels[+1]): O/B/I, IGNORE on special tokens and unannotated labels.
 
     A span cut by the window's left edge starts with I, so the model learns continuation rather
     than a false beginning; overlapping spans of one label are united (nesting within one label is
     not representable, which the corpora rarely need).
+
+    ``detect`` adds a last column for "any device": the union of all spans, whatever their label
+    (the SemEval SI task). A document not annotated for every label gets IGNORE there, since an
+    unannotated device would otherwise be taught as "no device".
     """
     n, n_labels = len(window.offsets), len(schema)
-    tags = np.zeros((n, n_labels), dtype=np.int64)
+    tags = np.zeros((n, n_labels + int(detect)), dtype=np.int64)
     for t, (a, b) in enumerate(window.offsets):
         if b <= a:
             tags[t, :] = IGNORE
     for s in spans:
-        rng = token_spans(window.offsets, s.start, s.end)
-        if rng is None:
-            continue
-        col = schema.index(s.label)
-        first, last = rng
-        begins = not _cut_at_left(window, first, s)
-        for t in range(first, last + 1):
-            if tags[t, col] == IGNORE:
-                continue
-            if t == first and begins:
-                tags[t, col] = B
-            elif tags[t, col] != B:
-                tags[t, col] = I
+        _tag_column(tags, window, schema.index(s.label), s)
     if annotated is not None:
         for col, name in enumerate(schema.names):
             if name not in annotated:
                 tags[:, col] = IGNORE
+    if detect:
+        if annotated is not None and not set(schema.names) <= set(annotated):
+            tags[:, n_labels] = IGNORE
+        else:
+            for s in _union(spans):
+                _tag_column(tags, window, n_labels, s)
     return tags
+
+
+def _union(spans: Sequence[Span]) -> list[Span]:
+    # Spans sharing a character become one region, as the SI scorer merges them; spans that only
+    # touch stay apart, so the second keeps its B tag.
+    merged: list[Span] = []
+    for s in sorted(spans, key=lambda x: (x.start, x.end)):
+        if merged and s.start < merged[-1].end:
+            if s.end > merged[-1].end:
+                merged[-1] = Span(merged[-1].start, s.end, DETECT)
+        else:
+            merged.append(Span(s.start, s.end, DETECT))
+    return merged
+
+
+def _tag_column(tags: np.ndarray, window: Window, col: int, span: Span) -> None:
+    rng = token_spans(window.offsets, span.start, span.end)
+    if rng is None:
+        return
+    first, last = rng
+    begins = not _cut_at_left(window, first, span)
+    for t in range(first, last + 1):
+        if tags[t, col] == IGNORE:
+            continue
+        if t == first and begins:
+            tags[t, col] = B
+        elif tags[t, col] != B:
+            tags[t, col] = I
 
 
 def _is_first_real(offsets: Sequence[tuple[int, int]], t: int) -> bool:
@@ -114,44 +142,53 @@ def _cut_at_left(window: Window, first: int, span: Span) -> bool:
 
 
 def span_bounds(window: Window, spans: Sequence[Span], schema: LabelSchema,
-                annotated: frozenset[str] | None) -> tuple[list[tuple[int, int]], list[int]]:
-    """Token bounds (first, last) and label ids of the spans wholly inside the window (span head)."""
-    bounds, labels = [], []
+                annotated: frozenset[str] | None, with_chars: bool = False) -> Any:
+    """Token bounds (first, last) and label ids of the spans wholly inside the window (span head);
+    ``with_chars`` adds each span's char range as a third list."""
+    bounds, labels, chars = [], [], []
     real = [t for t, (a, b) in enumerate(window.offsets) if b > a]
-    if not real:
-        return bounds, labels
-    lo, hi = window.offsets[real[0]][0], window.offsets[real[-1]][1]
-    for s in spans:
-        if s.start < lo or s.end > hi:
-            continue
-        if annotated is not None and s.label not in annotated:
-            continue
-        rng = token_spans(window.offsets, s.start, s.end)
-        if rng is not None:
-            bounds.append(rng)
-            labels.append(schema.index(s.label))
-    return bounds, labels
+    if real:
+        lo, hi = window.offsets[real[0]][0], window.offsets[real[-1]][1]
+        for s in spans:
+            if s.start < lo or s.end > hi:
+                continue
+            if annotated is not None and s.label not in annotated:
+                continue
+            rng = token_spans(window.offsets, s.start, s.end)
+            if rng is not None:
+                bounds.append(rng)
+                labels.append(schema.index(s.label))
+                chars.append((s.start, s.end))
+    return (bounds, labels, chars) if with_chars else (bounds, labels)
 
 
 def encode_documents(docs: Sequence[Document], tokenizer: Any, schema: LabelSchema, max_length: int,
-                     stride: int, with_spans: bool = True) -> list[dict[str, Any]]:
-    """Training features: one dict per window with input ids, tags and span-head targets."""
+                     stride: int, with_spans: bool = True, detect: bool = False,
+                     with_features: bool = False) -> list[dict[str, Any]]:
+    """Training features: one dict per window with input ids, tags and span-head targets
+    (``detect``: the any-device tag column; ``with_features``: span_features per span)."""
     windows = tokenize_windows(tokenizer, [d.text for d in docs], max_length, stride)
     features = []
+    doc_feats: dict[int, dict[tuple[int, int], list[float]]] = {}
     for w in windows:
         doc = docs[w.doc_index]
         feat: dict[str, Any] = {
             "input_ids": w.input_ids,
             "attention_mask": w.attention_mask,
-            "tags": tag_window(w, doc.spans, schema, doc.annotated_labels).tolist(),
+            "tags": tag_window(w, doc.spans, schema, doc.annotated_labels, detect).tolist(),
             "doc_index": w.doc_index,
         }
         if w.token_type_ids is not None:
             feat["token_type_ids"] = w.token_type_ids
         if with_spans:
-            bounds, labels = span_bounds(w, doc.spans, schema, doc.annotated_labels)
+            bounds, labels, chars = span_bounds(w, doc.spans, schema, doc.annotated_labels, with_chars=True)
             feat["span_bounds"] = [list(b) for b in bounds]
             feat["span_labels"] = labels
+            if with_features:
+                if w.doc_index not in doc_feats:
+                    ranges = sorted({(s.start, s.end) for s in doc.spans})
+                    doc_feats[w.doc_index] = dict(zip(ranges, span_features(doc.text, ranges).tolist()))
+                feat["span_feats"] = [doc_feats[w.doc_index][c] for c in chars]
         features.append(feat)
     return features
 
@@ -159,9 +196,10 @@ def encode_documents(docs: Sequence[Document], tokenizer: Any, schema: LabelSche
 class Collator:
     """Pads a batch of window features into tensors (tags and span targets included)."""
 
-    def __init__(self, pad_token_id: int, n_labels: int) -> None:
+    def __init__(self, pad_token_id: int, n_labels: int, n_features: int = N_SPAN_FEATURES) -> None:
         self.pad_token_id = pad_token_id
-        self.n_labels = n_labels
+        self.n_labels = n_labels  # tag columns, the any-device one included
+        self.n_features = n_features
 
     def __call__(self, features: list[dict[str, Any]]) -> dict[str, Any]:
         import torch
@@ -179,6 +217,8 @@ class Collator:
         if "span_labels" in features[0] and max_spans:
             batch["span_bounds"] = torch.zeros((len(features), max_spans, 2), dtype=torch.long)
             batch["span_labels"] = torch.full((len(features), max_spans), IGNORE, dtype=torch.long)
+            if "span_feats" in features[0]:
+                batch["span_feats"] = torch.zeros((len(features), max_spans, self.n_features))
         for i, f in enumerate(features):
             m = len(f["input_ids"])
             batch["input_ids"][i, :m] = torch.tensor(f["input_ids"])
@@ -191,4 +231,6 @@ class Collator:
                 k = len(f["span_labels"])
                 batch["span_bounds"][i, :k] = torch.tensor(f["span_bounds"], dtype=torch.long)
                 batch["span_labels"][i, :k] = torch.tensor(f["span_labels"], dtype=torch.long)
+                if "span_feats" in batch:
+                    batch["span_feats"][i, :k] = torch.tensor(f["span_feats"], dtype=torch.float32)
         return batch

@@ -45,6 +45,9 @@ def export_onnx(run: str | Path, out: str | Path, int8: bool = False, opset: int
 
     src = model_folder(run)
     verify_model_folder(src)
+    if (src / "ensemble.json").is_file():
+        raise RunError(f"{src} is an ensemble: export each member run, then join the exported folders "
+                       "with `framespan ensemble`")
     if not (src / "model.safetensors").is_file():
         raise RunError(f"{src} has no model.safetensors to export (is it already an ONNX folder?)")
     out = Path(out)
@@ -154,19 +157,23 @@ def _graph_module(model: Any, uses_tt: bool, span_head: bool) -> Any:
             kw = {"token_type_ids": args[2]} if uses_tt else {}
             hidden = self.model.encoder(input_ids=input_ids, attention_mask=attention_mask,
                                         **kw).last_hidden_state
-            logits = self.model.tagger(hidden).view(hidden.shape[0], hidden.shape[1], self.model.n_labels, 3)
+            logits = self.model.tagger(hidden).view(hidden.shape[0], hidden.shape[1], self.model.n_columns, 3)
             if not span_head:
                 return logits
+            if self.model.span_features:
+                return logits, self.model.classify_spans(hidden, args[-2], args[-1])
             return logits, self.model.classify_spans(hidden, args[-1])
 
     return Graph().eval()
 
 
-def _io_names(uses_tt: bool, span_head: bool) -> tuple[list[str], list[str]]:
+def _io_names(uses_tt: bool, span_head: bool, span_features: int = 0) -> tuple[list[str], list[str]]:
     inputs = ["input_ids", "attention_mask"] + (["token_type_ids"] if uses_tt else [])
     outputs = ["logits"]
     if span_head:
         inputs.append("span_bounds")
+        if span_features:
+            inputs.append("span_feats")
         outputs.append("span_logits")
     return inputs, outputs
 
@@ -178,7 +185,7 @@ def _torch_export(model: Any, path: Path, uses_tt: bool, span_head: bool, opset:
     import torch
 
     graph = _graph_module(model, uses_tt, span_head)
-    inputs, outputs = _io_names(uses_tt, span_head)
+    inputs, outputs = _io_names(uses_tt, span_head, model.span_features)
     # Trace with a padded row: an all-ones mask could let the encoder skip its masking branch,
     # which tracing would then bake into the graph.
     vocab = int(model.encoder.config.vocab_size)
@@ -192,11 +199,15 @@ def _torch_export(model: Any, path: Path, uses_tt: bool, span_head: bool, opset:
         args.append(torch.zeros_like(ids))
     if span_head:
         args.append(torch.tensor([[[1, 3], [2, 6]], [[1, 1], [4, 9]]]))
-    axes: dict[str, dict[int, str]] = {name: {0: "batch", 1: "sequence"} for name in inputs[:len(args)]}
+        if model.span_features:
+            args.append(torch.rand((2, 2, model.span_features), generator=gen))
+    axes: dict[str, dict[int, str]] = {name: {0: "batch", 1: "sequence"} for name in inputs
+                                       if name not in ("span_bounds", "span_feats")}
     axes["logits"] = {0: "batch", 1: "sequence"}
     if span_head:
-        axes["span_bounds"] = {0: "batch", 1: "spans"}
-        axes["span_logits"] = {0: "batch", 1: "spans"}
+        for name in ("span_bounds", "span_feats", "span_logits"):
+            if name in inputs or name in outputs:
+                axes[name] = {0: "batch", 1: "spans"}
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -207,9 +218,10 @@ def _torch_export(model: Any, path: Path, uses_tt: bool, span_head: bool, opset:
             return "torchscript"
         except (ImportError, AttributeError, NotImplementedError):
             dims = {name: {0: torch.export.Dim("batch"), 1: torch.export.Dim("sequence")}
-                    for name in inputs if name != "span_bounds"}
-            if span_head:
-                dims["span_bounds"] = {0: torch.export.Dim("batch"), 1: torch.export.Dim("spans")}
+                    for name in inputs if name not in ("span_bounds", "span_feats")}
+            for name in ("span_bounds", "span_feats"):
+                if name in inputs:
+                    dims[name] = {0: torch.export.Dim("batch"), 1: torch.export.Dim("spans")}
             torch.onnx.export(graph, tuple(args), str(path), dynamo=True, opset_version=opset,
                               input_names=inputs, output_names=outputs, external_data=False,
                               dynamic_shapes={"args": tuple(dims.values())})
@@ -267,19 +279,22 @@ def _check_batch(tokenizer: Any, inference: dict[str, Any], uses_tt: bool,
         batch["input_ids"][i, :len(w.input_ids)] = w.input_ids
         batch["attention_mask"][i, :len(w.input_ids)] = 1
     batch["span_bounds"] = np.array([[[1, 2], [3, 7]]] * len(windows), dtype=np.int64)
+    # Both kinds of feature row: a span that recurs and one that does not.
+    batch["span_feats"] = np.array([[[1.0, 0.69, 0.0], [0.0, 0.0, 0.0]]] * len(windows), dtype=np.float32)
     return batch
 
 
 def _torch_outputs(model: Any, batch: dict[str, np.ndarray], torch: Any) -> list[np.ndarray]:
     with torch.inference_mode():
         t = {k: torch.from_numpy(v) for k, v in batch.items()}
-        out = model(**{k: v for k, v in t.items() if k != "span_bounds"})
+        out = model(**{k: v for k, v in t.items() if k not in ("span_bounds", "span_feats")})
         result = [out["logits"].numpy()]
         if model.span_classifier is not None:
             kw = {"token_type_ids": t["token_type_ids"]} if "token_type_ids" in t else {}
             hidden = model.encoder(input_ids=t["input_ids"], attention_mask=t["attention_mask"],
                                    **kw).last_hidden_state
-            result.append(model.classify_spans(hidden, t["span_bounds"]).numpy())
+            feats = t["span_feats"][..., :model.span_features] if model.span_features else None
+            result.append(model.classify_spans(hidden, t["span_bounds"], feats).numpy())
     return result
 
 

@@ -11,8 +11,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from .decoding import WindowMerger, classify_by_tags, decode_spans
-from .encoding import token_spans, tokenize_windows
+from .decoding import DocumentScores, WindowMerger, classify_by_tags, decode_spans
+from .encoding import DETECT, token_spans, tokenize_windows
 from .errors import RunError
 from .labels import LabelSchema, load_schema
 from .spans import Span
@@ -34,6 +34,12 @@ class InferenceConfig:
     # Labels the training data annotated; the others' outputs were never trained and are unused.
     active_labels: list[str] | None = None
     continue_ratio: float = 1.0
+    # The model has the label-agnostic "any device" tag column (after the labels' columns).
+    detect_column: bool = False
+    # "labels": each label's column finds its own spans. "detect": the any-device column finds
+    # spans, the span head names each (SemEval's SI then TC pipeline).
+    strategy: str = "labels"
+    detect_threshold: float = 0.5
 
     def threshold_list(self, labels: Sequence[str]) -> list[float]:
         return [self.thresholds.get(name, self.threshold) for name in labels]
@@ -69,7 +75,8 @@ class TorchBackend:
             inputs = {k: torch.from_numpy(v).to(self.device) for k, v in batch.items()}
             return self.model(**inputs)["logits"].float().cpu().numpy()
 
-    def span_logits(self, batch: dict[str, np.ndarray], bounds: np.ndarray) -> np.ndarray | None:
+    def span_logits(self, batch: dict[str, np.ndarray], bounds: np.ndarray,
+                    feats: np.ndarray | None = None) -> np.ndarray | None:
         if self.model.span_classifier is None:
             return None
         torch = self.torch
@@ -78,7 +85,10 @@ class TorchBackend:
             kw = {"token_type_ids": inputs["token_type_ids"]} if "token_type_ids" in inputs else {}
             hidden = self.model.encoder(input_ids=inputs["input_ids"],
                                         attention_mask=inputs["attention_mask"], **kw).last_hidden_state
-            logits = self.model.classify_spans(hidden, torch.from_numpy(bounds).to(self.device))
+            span_feats = None
+            if self.model.span_features:
+                span_feats = torch.from_numpy(np.asarray(feats, dtype=np.float32)).to(self.device)
+            logits = self.model.classify_spans(hidden, torch.from_numpy(bounds).to(self.device), span_feats)
             return logits.float().cpu().numpy()
 
 
@@ -114,6 +124,11 @@ class Detector:
         self.pad_id = tokenizer.pad_token_id or 0
         active = set(config.active_labels or schema.names)
         self.active_labels = [n for n in schema.names if n in active]
+        if config.strategy not in ("labels", "detect"):
+            raise RunError(f"inference.json: unknown strategy {config.strategy!r} (labels, detect)")
+        if config.strategy == "detect" and not config.detect_column:
+            raise RunError("inference.json: strategy 'detect' needs a model with the any-device column")
+        self.n_columns = len(schema) + int(config.detect_column)
 
     @classmethod
     def load(cls, path: str | Path, backend: str = "auto", device: str = "cpu",
@@ -130,6 +145,14 @@ class Detector:
         verify_model_folder(folder)
         schema = load_schema(folder / LABELS_FILE)
         config = InferenceConfig.load(folder)
+        from .ensemble import ENSEMBLE_FILE
+
+        if (folder / ENSEMBLE_FILE).is_file():
+            from .ensemble import EnsembleBackend, member_folders
+
+            members = [cls.load(m, backend, device, threads) for m in member_folders(folder)]
+            return cls(EnsembleBackend([m.backend for m in members]), members[0].tokenizer, schema, config,
+                       folder)
         has_onnx = (folder / ONNX_FILE).is_file()
         if backend == "auto":
             backend = "onnx" if has_onnx else "torch"
@@ -177,7 +200,7 @@ class Detector:
     def scores(self, texts: Sequence[str], batch_size: int = 32) -> list[Any]:
         """Merged per-token probabilities for each text (DocumentScores)."""
         windows = self._windows(list(texts))
-        mergers = [WindowMerger(len(self.schema)) for _ in texts]
+        mergers = [WindowMerger(self.n_columns) for _ in texts]
         batch_size = min(batch_size, getattr(self.backend, "max_batch", None) or batch_size)
         # Windows of similar length batch together, so little compute goes to padding.
         order = sorted(range(len(windows)), key=lambda i: len(windows[i].input_ids))
@@ -200,12 +223,31 @@ class Detector:
         return tokenize_windows(self.tokenizer, texts, self.config.max_length, self.config.stride)
 
     def _predict_chunk(self, texts: list[str], batch_size: int) -> Iterator[list[Span]]:
-        cols = [self.schema.index(n) for n in self.active_labels]
-        thresholds = self.config.threshold_list(self.active_labels)
         for text, sc in zip(texts, self.scores(texts, batch_size), strict=True):
-            sc.probs = sc.probs[:, cols, :]
-            yield decode_spans(text, sc, self.active_labels, thresholds, self.config.snap_to_words,
-                               self.config.min_chars, self.config.continue_ratio)
+            yield self.decode(text, sc)
+
+    def decode(self, text: str, scores: DocumentScores, detect_threshold: float | None = None) -> list[Span]:
+        """Spans from a text's merged token scores, as the model folder's strategy says."""
+        cfg = self.config
+        if cfg.strategy == "detect":
+            thr = cfg.detect_threshold if detect_threshold is None else detect_threshold
+            found = decode_spans(text, DocumentScores(scores.offsets, scores.probs[:, len(self.schema):, :]),
+                                 [DETECT], [thr], cfg.snap_to_words, cfg.min_chars, cfg.continue_ratio)
+            return self.name_spans(text, found)
+        cols = [self.schema.index(n) for n in self.active_labels]
+        return decode_spans(text, DocumentScores(scores.offsets, scores.probs[:, cols, :]), self.active_labels,
+                            cfg.threshold_list(self.active_labels), cfg.snap_to_words, cfg.min_chars,
+                            cfg.continue_ratio)
+
+    def name_spans(self, text: str, found: Sequence[Span]) -> list[Span]:
+        """Give each unlabelled span found by the any-device column its most likely device; the
+        score is P(device) x the span's detection score."""
+        ranges = [(s.start, s.end) for s in found]
+        out = []
+        for s, p in zip(found, self.span_probs(text, ranges), strict=True):
+            j = int(np.argmax(p))
+            out.append(Span(s.start, s.end, self.schema.names[j], float(p[j]) * float(s.score or 1.0)))
+        return sorted(out)
 
     def _pad(self, windows: Sequence[Any]) -> dict[str, np.ndarray]:
         n = max(len(w.input_ids) for w in windows)
@@ -234,7 +276,8 @@ class Detector:
         if missing:
             sc = self.scores([text])[0]
             for i in missing:
-                probs[i] = classify_by_tags(sc, *spans[i])
+                by_tags = classify_by_tags(sc, *spans[i])
+                probs[i] = None if by_tags is None else by_tags[: len(self.schema)]
         names = set(allowed if allowed is not None else self.active_labels)
         keep = np.array([n in names for n in self.schema.names], dtype=float)
         out = np.zeros((len(spans), len(self.schema)))
@@ -253,31 +296,49 @@ class Detector:
         return out
 
     def _classify_with_head(self, text: str, spans: Sequence[tuple[int, int]]) -> list[np.ndarray | None]:
+        from .span_features import span_features
+
         windows = self._windows([text])
-        result: list[np.ndarray | None] = [None] * len(spans)
-        best_margin = [-1] * len(spans)
-        for w in windows:
+        # Each span is classified once, in the window where it has the most context on both sides.
+        best: dict[int, tuple[int, int, tuple[int, int]]] = {}  # span -> (margin, window, token range)
+        for j, w in enumerate(windows):
             real = [t for t, (a, b) in enumerate(w.offsets) if b > a]
             if not real:
                 continue
             lo, hi = w.offsets[real[0]][0], w.offsets[real[-1]][1]
-            idx, bounds = [], []
             for i, (s, e) in enumerate(spans):
                 if s >= lo and e <= hi:
                     rng = token_spans(w.offsets, s, e)
                     if rng is not None:
                         margin = min(rng[0] - real[0], real[-1] - rng[1])
-                        if margin > best_margin[i]:
-                            idx.append(i)
-                            bounds.append(rng)
-                            best_margin[i] = margin
-            if not idx:
-                continue
-            logits = self.backend.span_logits(self._pad([w]), np.array([bounds], dtype=np.int64))
+                        if i not in best or margin > best[i][0]:
+                            best[i] = (margin, j, rng)
+        by_window: dict[int, list[tuple[int, tuple[int, int]]]] = {}
+        for i, (_, j, rng) in sorted(best.items()):
+            by_window.setdefault(j, []).append((i, rng))
+        result: list[np.ndarray | None] = [None] * len(spans)
+        if not by_window:
+            return result
+        feats = span_features(text, spans)
+        order = sorted(by_window)
+        step = getattr(self.backend, "max_batch", None) or 16
+        for g in range(0, len(order), step):
+            group = order[g:g + step]
+            k = max(len(by_window[j]) for j in group)
+            # Rows past a window's own spans point at its first token; their logits are dropped.
+            bounds = np.zeros((len(group), k, 2), dtype=np.int64)
+            rows = np.zeros((len(group), k, feats.shape[1]), dtype=np.float32)
+            for r, j in enumerate(group):
+                for q, (i, rng) in enumerate(by_window[j]):
+                    bounds[r, q] = rng
+                    rows[r, q] = feats[i]
+            logits = self.backend.span_logits(self._pad([windows[j] for j in group]), bounds, rows)
             if logits is None:
                 return result
-            for i, row in zip(idx, _softmax(logits[0]), strict=True):
-                result[i] = row
+            probs = _softmax(logits)
+            for r, j in enumerate(group):
+                for q, (i, _) in enumerate(by_window[j]):
+                    result[i] = probs[r, q]
         return result
 
 

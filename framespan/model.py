@@ -27,18 +27,25 @@ class FramespanModel(nn.Module):
     """
 
     def __init__(self, encoder: nn.Module, n_labels: int, dropout: float = 0.1, span_head: bool = True,
-                 positive_weight: float = 1.0, span_loss_weight: float = 1.0) -> None:
+                 positive_weight: float = 1.0, span_loss_weight: float = 1.0, detect: bool = False,
+                 span_features: int = 0) -> None:
         super().__init__()
         self.encoder = encoder
         hidden = encoder.config.hidden_size
         self.n_labels = n_labels
+        # ``detect``: one more tagger column, "any device", for span identification regardless of
+        # label (it learns from every span, where each label's column sees only its own).
+        self.n_columns = n_labels + int(detect)
+        self.span_features = span_features if span_head else 0
         self.dropout = nn.Dropout(dropout)
-        self.tagger = nn.Linear(hidden, n_labels * 3)
+        self.tagger = nn.Linear(hidden, self.n_columns * 3)
         self.span_classifier = nn.Sequential(
-            nn.Linear(hidden * 2, hidden), nn.GELU(), nn.Dropout(dropout), nn.Linear(hidden, n_labels)
+            nn.Linear(hidden * 2 + self.span_features, hidden), nn.GELU(), nn.Dropout(dropout),
+            nn.Linear(hidden, n_labels)
         ) if span_head else None
         self.head_config = {"n_labels": n_labels, "dropout": dropout, "span_head": span_head,
-                            "positive_weight": positive_weight, "span_loss_weight": span_loss_weight}
+                            "positive_weight": positive_weight, "span_loss_weight": span_loss_weight,
+                            "detect": detect, "span_features": self.span_features}
         self.register_buffer("tag_weight", torch.tensor([1.0, positive_weight, positive_weight]),
                              persistent=False)
         self.span_loss_weight = span_loss_weight
@@ -46,13 +53,13 @@ class FramespanModel(nn.Module):
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
                 token_type_ids: torch.Tensor | None = None, tags: torch.Tensor | None = None,
                 span_bounds: torch.Tensor | None = None, span_labels: torch.Tensor | None = None,
-                **_: Any) -> dict[str, torch.Tensor]:
+                span_feats: torch.Tensor | None = None, **_: Any) -> dict[str, torch.Tensor]:
         kwargs = {"input_ids": input_ids, "attention_mask": attention_mask}
         if token_type_ids is not None:
             kwargs["token_type_ids"] = token_type_ids
         hidden = self.encoder(**kwargs).last_hidden_state
         hidden = self.dropout(hidden)
-        logits = self.tagger(hidden).view(*hidden.shape[:2], self.n_labels, 3)
+        logits = self.tagger(hidden).view(*hidden.shape[:2], self.n_columns, 3)
         out: dict[str, torch.Tensor] = {"logits": logits}
         loss = None
         if tags is not None:
@@ -61,7 +68,7 @@ class FramespanModel(nn.Module):
             if not torch.isfinite(loss):  # every tag ignored in this batch
                 loss = logits.sum() * 0.0
         if self.span_classifier is not None and span_bounds is not None:
-            span_logits = self.classify_spans(hidden, span_bounds)
+            span_logits = self.classify_spans(hidden, span_bounds, span_feats)
             out["span_logits"] = span_logits
             if span_labels is not None and (span_labels != IGNORE).any():
                 span_loss = F.cross_entropy(span_logits.reshape(-1, self.n_labels), span_labels.reshape(-1),
@@ -71,8 +78,10 @@ class FramespanModel(nn.Module):
             out["loss"] = loss
         return out
 
-    def classify_spans(self, hidden: torch.Tensor, span_bounds: torch.Tensor) -> torch.Tensor:
-        """Logits (batch, spans, labels) for token ranges [first, last] given per window."""
+    def classify_spans(self, hidden: torch.Tensor, span_bounds: torch.Tensor,
+                       span_feats: torch.Tensor | None = None) -> torch.Tensor:
+        """Logits (batch, spans, labels) for token ranges [first, last] given per window, with
+        ``span_feats`` (batch, spans, span_features) where the head takes features."""
         seq = hidden.shape[1]
         pos = torch.arange(seq, device=hidden.device).view(1, 1, seq)
         first = span_bounds[..., 0:1]
@@ -80,7 +89,12 @@ class FramespanModel(nn.Module):
         mask = ((pos >= first) & (pos <= last)).to(hidden.dtype)  # (b, s, seq)
         pooled = torch.einsum("bst,bth->bsh", mask, hidden) / mask.sum(-1, keepdim=True).clamp(min=1.0)
         cls = hidden[:, :1, :].expand(-1, pooled.shape[1], -1)
-        return self.span_classifier(torch.cat([pooled, cls], dim=-1))
+        parts = [pooled, cls]
+        if self.span_features:
+            if span_feats is None:
+                raise ValueError("this span head takes span features (framespan.span_features)")
+            parts.append(span_feats.to(hidden.dtype))
+        return self.span_classifier(torch.cat(parts, dim=-1))
 
     # -- persistence: safetensors weights + JSON configs, never pickle ----------------------------
     def save(self, folder: str | Path) -> None:
@@ -111,7 +125,7 @@ class FramespanModel(nn.Module):
 
 
 def build_model(base: str, n_labels: int, dropout: float, span_head: bool, positive_weight: float,
-                span_loss_weight: float) -> FramespanModel:
+                span_loss_weight: float, detect: bool = False, span_features: int = 0) -> FramespanModel:
     """A fresh model on top of pretrained encoder weights (safetensors only, no remote code)."""
     from transformers import AutoModel
 
@@ -120,4 +134,5 @@ def build_model(base: str, n_labels: int, dropout: float, span_head: bool, posit
         encoder = AutoModel.from_pretrained(base, add_pooling_layer=False, **kwargs)
     except TypeError:
         encoder = AutoModel.from_pretrained(base, **kwargs)
-    return FramespanModel(encoder, n_labels, dropout, span_head, positive_weight, span_loss_weight)
+    return FramespanModel(encoder, n_labels, dropout, span_head, positive_weight, span_loss_weight, detect,
+                          span_features)

@@ -53,13 +53,25 @@ class OnnxBackend:
     def uses_token_type_ids(self) -> bool:
         return "token_type_ids" in self.inputs
 
-    def _feeds(self, batch: dict[str, np.ndarray], bounds: np.ndarray | None) -> dict[str, np.ndarray]:
+    @property
+    def span_features(self) -> int:
+        """How many span features the exported span head takes (0: none)."""
+        for i in self.session.get_inputs():
+            if i.name == "span_feats":
+                return int(i.shape[-1])
+        return 0
+
+    def _feeds(self, batch: dict[str, np.ndarray], bounds: np.ndarray | None,
+               feats: np.ndarray | None = None) -> dict[str, np.ndarray]:
         ids = batch["input_ids"]
         feeds: dict[str, np.ndarray] = {}
         for name in self.inputs:
             if name == "span_bounds":
                 # No spans to classify: an empty (batch, 0, 2) array; the tag output ignores it.
                 feeds[name] = bounds if bounds is not None else np.zeros((ids.shape[0], 0, 2), dtype=np.int64)
+            elif name == "span_feats":
+                feeds[name] = (np.ascontiguousarray(feats, dtype=np.float32) if bounds is not None
+                               else np.zeros((ids.shape[0], 0, self.span_features), dtype=np.float32))
             elif name in batch:
                 feeds[name] = np.ascontiguousarray(batch[name], dtype=np.int64)
             elif name == "token_type_ids":
@@ -71,6 +83,7 @@ class OnnxBackend:
     def tag_logits(self, batch: dict[str, np.ndarray]) -> np.ndarray:
         return self.session.run(["logits"], self._feeds(batch, None))[0]
 
-    def span_logits(self, batch: dict[str, np.ndarray], bounds: np.ndarray) -> np.ndarray | None:
-        feeds = self._feeds(batch, np.ascontiguousarray(bounds, dtype=np.int64))
+    def span_logits(self, batch: dict[str, np.ndarray], bounds: np.ndarray,
+                    feats: np.ndarray | None = None) -> np.ndarray | None:
+        feeds = self._feeds(batch, np.ascontiguousarray(bounds, dtype=np.int64), feats)
         return self.session.run(["span_logits"], feeds)[0]

@@ -138,7 +138,7 @@ def verify_model_folder(folder: Path) -> None:
     for name in REQUIRED_MODEL_FILES:
         if not (folder / name).is_file():
             raise RunError(f"{folder}: {name} is missing")
-    weights = [folder / "model.safetensors", folder / "model.onnx"]
+    weights = [folder / "model.safetensors", folder / "model.onnx", folder / "ensemble.json"]
     if not any(w.is_file() for w in weights):
         if any(folder.glob("*.bin")) or any(folder.glob("*.pt")) or any(folder.glob("*.pkl")):
             raise RunError(f"{folder}: only pickle weights found; framespan loads safetensors or ONNX only")

@@ -106,6 +106,7 @@ def train(config: RunConfig | str | Path, output: str | Path, overrides: list[st
     from .backbone import resolve_base_model
     from .encoding import encode_documents
     from .model import build_model
+    from .span_features import N_SPAN_FEATURES
 
     if cfg.training.threads:
         torch.set_num_threads(cfg.training.threads)
@@ -113,11 +114,13 @@ def train(config: RunConfig | str | Path, output: str | Path, overrides: list[st
     base = resolve_base_model(cfg.model.base)
     tokenizer = AutoTokenizer.from_pretrained(base, use_fast=True, trust_remote_code=False)
     features = encode_documents(corpora.train, tokenizer, schema, cfg.model.max_length, cfg.model.stride,
-                                with_spans=cfg.model.span_head)
+                                with_spans=cfg.model.span_head, detect=cfg.model.detect_head,
+                                with_features=cfg.model.span_features)
     train_ds = Dataset.from_list(features)
     transformers.logging.set_verbosity_error()  # the unused pooler weights are expected
     model = build_model(base, len(schema), cfg.model.dropout, cfg.model.span_head,
-                        cfg.training.positive_weight, cfg.training.span_loss_weight)
+                        cfg.training.positive_weight, cfg.training.span_loss_weight, cfg.model.detect_head,
+                        N_SPAN_FEATURES if cfg.model.span_features else 0)
 
     t = cfg.training
     has_dev = bool(corpora.dev)
@@ -162,14 +165,16 @@ def train(config: RunConfig | str | Path, output: str | Path, overrides: list[st
         trainer.save_best(trainer.model, {"note": "no dev set: last model kept"})
 
     # Final evaluation uses the saved best model exactly as users will load it.
-    from .evaluation import evaluate_detector, headline, tune_thresholds
+    from .evaluation import evaluate_detector, headline, tune_detect_threshold, tune_thresholds
     from .inference import Detector
 
     detector = Detector.load(output / "model")
     if cfg.decoding.tune_thresholds and has_dev:
         objective = t.select_metric if t.select_metric in ("si_f1", "labeled_f1", "exact_f1") else "labeled_f1"
-        thresholds = tune_thresholds(detector, corpora.dev, objective, progress=progress)
-        _update_thresholds(output / "model", thresholds)
+        if detector.config.strategy == "detect":
+            _update_thresholds(output / "model", {}, tune_detect_threshold(detector, corpora.dev, progress=progress))
+        else:
+            _update_thresholds(output / "model", tune_thresholds(detector, corpora.dev, objective, progress=progress))
         detector = Detector.load(output / "model")
     metrics: dict[str, Any] = {}
     for name, docs in (("dev", corpora.dev), ("test", corpora.test)):
@@ -195,11 +200,13 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def _update_thresholds(folder: Path, thresholds: dict[str, float]) -> None:
+def _update_thresholds(folder: Path, thresholds: dict[str, float], detect: float | None = None) -> None:
     from .inference import InferenceConfig
 
     inf = InferenceConfig.load(folder)
     inf.thresholds = {**inf.thresholds, **thresholds}
+    if detect is not None:
+        inf.detect_threshold = detect
     inf.save(folder)
     write_manifest(folder)
 
@@ -233,7 +240,7 @@ def _make_trainer(model: Any, args: Any, train_ds: Any, tokenizer: Any, schema: 
     from transformers import Trainer, TrainerCallback
 
     from .encoding import Collator
-    from .evaluation import evaluate_detector, headline
+    from .evaluation import evaluate_detector, headline, tune_detect_threshold
     from .inference import Detector, InferenceConfig, TorchBackend
 
     active: set[str] = set()
@@ -242,7 +249,8 @@ def _make_trainer(model: Any, args: Any, train_ds: Any, tokenizer: Any, schema: 
     inference_cfg = InferenceConfig(cfg.model.max_length, cfg.model.stride, cfg.decoding.threshold,
                                     dict(cfg.decoding.thresholds), cfg.decoding.snap_to_words,
                                     cfg.decoding.min_chars, [n for n in schema.names if n in active],
-                                    cfg.decoding.continue_ratio)
+                                    cfg.decoding.continue_ratio, cfg.model.detect_head, cfg.decoding.strategy,
+                                    cfg.decoding.detect_threshold)
     best_file = output / "best.json"
 
     class LogToFile(TrainerCallback):
@@ -279,6 +287,10 @@ def _make_trainer(model: Any, args: Any, train_ds: Any, tokenizer: Any, schema: 
             self.model.eval()
             detector = Detector(TorchBackend(model=self.model, device=str(self.args.device)), tokenizer,
                                 schema, inference_cfg)
+            if inference_cfg.strategy == "detect" and cfg.decoding.tune_thresholds:
+                # One threshold, cheap to tune: each checkpoint is judged at its own best, so the
+                # selection does not favour whichever epoch happens to suit the default.
+                inference_cfg.detect_threshold = tune_detect_threshold(detector, dev_docs, progress=progress)
             rep = evaluate_detector(detector, dev_docs, cfg.training.eval_batch_size, progress,
                                     with_tc=cfg.training.select_metric == "tc_f1" or cfg.model.span_head)
             if was_training:
@@ -286,6 +298,8 @@ def _make_trainer(model: Any, args: Any, train_ds: Any, tokenizer: Any, schema: 
             self.last_eval_step = self.state.global_step
             metrics = {f"{metric_key_prefix}_{k}": v for k, v in headline(rep).items()}
             metrics["epoch"] = self.state.epoch
+            if inference_cfg.strategy == "detect":
+                metrics[f"{metric_key_prefix}_detect_threshold"] = inference_cfg.detect_threshold
             key = cfg.training.select_metric
             value = metrics.get(f"{metric_key_prefix}_{key}", 0.0)
             best = json.loads(best_file.read_text()) if best_file.is_file() else None
@@ -321,7 +335,8 @@ def _make_trainer(model: Any, args: Any, train_ds: Any, tokenizer: Any, schema: 
     # Trainer insists on an eval dataset when evaluating; ours evaluates whole documents instead.
     return FramespanTrainer(model=model, args=args, train_dataset=train_ds,
                             eval_dataset=train_ds.select(range(1)) if dev_docs else None,
-                            data_collator=Collator(tokenizer.pad_token_id or 0, len(schema)),
+                            data_collator=Collator(tokenizer.pad_token_id or 0,
+                                                   len(schema) + int(cfg.model.detect_head)),
                             callbacks=[LogToFile()])
 
 

@@ -73,3 +73,15 @@ def test_bundled_configs_validate():
     for name in ("quickstart", "ptc", "ptc-large"):
         cfg = load_config(f"configs/{name}.yaml", check_paths=False)
         assert cfg.data.train.path
+
+
+def test_detect_strategy_needs_the_detect_column():
+    with pytest.raises(ConfigError, match="detect_head"):
+        validate_config({"data": {"train": {"path": "x"}}, "decoding": {"strategy": "detect"}},
+                        check_paths=False)
+
+
+def test_span_features_need_the_span_head():
+    with pytest.raises(ConfigError, match="span_head"):
+        validate_config({"data": {"train": {"path": "x"}},
+                         "model": {"span_head": False, "span_features": True}}, check_paths=False)

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from framespan.decoding import WindowMerger, decode_spans
-from framespan.encoding import IGNORE, B, I, O, encode_documents, tag_window, tokenize_windows
+from framespan.encoding import IGNORE, B, Collator, I, O, encode_documents, tag_window, tokenize_windows
 from framespan.labels import LabelSchema
 from framespan.spans import Document, Span
 
@@ -74,6 +74,41 @@ def test_encode_documents_span_head_targets_only_whole_spans(tok):
     (feat,) = encode_documents([doc], tok, SCHEMA, 64, 8)
     assert feat["span_labels"] == [0, 1]
     assert feat["span_bounds"] == [[2, 2], [5, 5]]
+
+
+def _word_tags(tok, doc, col, annotated=None):
+    (w,) = tokenize_windows(tok, [doc.text], 64, 8)
+    tags = tag_window(w, doc.spans, SCHEMA, annotated, detect=True)
+    assert tags.shape[1] == len(SCHEMA) + 1
+    return [int(t) for t, (a, b) in zip(tags[:, col], w.offsets) if b > a]
+
+
+def test_detect_column_unites_spans_of_all_labels(tok):
+    # "regime army" (a) and "army said" (b) share "army": one region for "any device".
+    doc = Document("d", "the regime army said", [Span(4, 15, "a"), Span(11, 20, "b")])
+    assert _word_tags(tok, doc, 2) == [O, B, I, I]
+
+
+def test_detect_column_keeps_touching_spans_apart(tok):
+    # "army" and "said" touch without sharing a character: two spans, as SI counts them.
+    doc = Document("d", "the army said", [Span(4, 8, "a"), Span(8, 13, "b")])
+    assert _word_tags(tok, doc, 2) == [O, B, B]
+
+
+def test_detect_column_ignored_where_a_label_was_not_annotated(tok):
+    doc = Document("d", "the army said", [Span(4, 8, "a")], annotated_labels=frozenset({"a"}))
+    assert set(_word_tags(tok, doc, 2, doc.annotated_labels)) == {IGNORE}
+
+
+def test_encode_documents_gives_span_features_per_span(tok):
+    doc = Document("d", "the army said the Army", [Span(4, 8, "a"), Span(9, 13, "b")])
+    (feat,) = encode_documents([doc], tok, SCHEMA, 64, 8, detect=True, with_features=True)
+    assert feat["span_feats"][0][0] == 1.0  # "army" recurs (case-insensitively)
+    assert feat["span_feats"][1] == [0.0, 0.0, 0.0]  # "said" does not
+    batch = Collator(0, len(SCHEMA) + 1)([feat, {**feat, "span_bounds": [], "span_labels": [], "span_feats": []}])
+    assert tuple(batch["span_feats"].shape) == (2, 2, 3)
+    assert tuple(batch["tags"].shape)[-1] == 3
+    assert float(batch["span_feats"][1].abs().sum()) == 0.0
 
 
 WORDS = ["army", "regime", "said", "the", "so", "called", "zoë", "front", "🙂", "a1"]

@@ -6,7 +6,7 @@ import subprocess
 import pytest
 
 SCRIPTS = ["train/one-gpu.sh", "train/multi-gpu-accelerate.sh", "train/multi-gpu-torchrun.sh",
-           "train/slurm.sbatch"]
+           "train/slurm.sbatch", "train/seed-ensemble.sh"]
 
 
 @pytest.mark.parametrize("script", SCRIPTS)
@@ -26,3 +26,16 @@ def test_dry_run_prints_the_launch_command(script, expected):
                          capture_output=True, text=True, timeout=30)
     assert out.returncode == 0, out.stderr
     assert expected in out.stdout
+
+
+def test_seed_ensemble_dry_run_trains_each_seed_then_averages(tmp_path):
+    env = {**os.environ, "DRY_RUN": "1", "SEEDS": "5 6"}
+    out = subprocess.run(["bash", "train/seed-ensemble.sh", "configs/ptc.yaml", str(tmp_path / "ens"),
+                          "--set", "training.epochs=2"], env=env, capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0] == (f"framespan train configs/ptc.yaml --output {tmp_path}/ens/seed-5 --set seed=5 "
+                        "--set training.epochs=2")
+    assert "--set seed=6" in lines[1]
+    assert lines[2] == (f"framespan ensemble {tmp_path}/ens/seed-5 {tmp_path}/ens/seed-6 "
+                        f"--out {tmp_path}/ens/ensemble --overwrite")

@@ -1,0 +1,58 @@
+"""Hand-made span features for the span classifier: how often a span's wording recurs in its text."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+# Repetition is a technique defined by recurrence across the article, which a window of 256 tokens
+# cannot see; in PTC 79% of Repetition spans recur verbatim in their article against 8% of the
+# other techniques' spans. The counts are given to the span head as features.
+N_SPAN_FEATURES = 3
+_SPACE = re.compile(r"\s+")
+
+
+def _pattern(phrase: str) -> re.Pattern[str] | None:
+    phrase = _SPACE.sub(" ", phrase.strip())
+    if not phrase:
+        return None
+    body = r"\s+".join(re.escape(part) for part in phrase.split(" "))
+    # Whole words only: "war" must not count inside "warning".
+    head = r"(?<!\w)" if phrase[0].isalnum() or phrase[0] == "_" else ""
+    tail = r"(?!\w)" if phrase[-1].isalnum() or phrase[-1] == "_" else ""
+    return re.compile(head + body + tail)
+
+
+def occurrences(text: str, start: int, end: int) -> int:
+    """How many times the words of ``text[start:end]`` occur in ``text``, case-insensitively and
+    whole-word, itself included (at least 1 for a non-blank span; 0 for a blank one)."""
+    # casefold can change a string's length ("ß" -> "ss"), so the span is folded on its own.
+    return _count(text.casefold(), text[start:end].casefold())
+
+
+def _count(folded_text: str, folded_phrase: str) -> int:
+    pattern = _pattern(folded_phrase)
+    if pattern is None:
+        return 0
+    return max(1, sum(1 for _ in pattern.finditer(folded_text)))
+
+
+def span_features(text: str, spans: Sequence[tuple[int, int]]) -> np.ndarray:
+    """(spans, N_SPAN_FEATURES) float32: recurs at all, log of the other occurrences, recurs 3+ times."""
+    out = np.zeros((len(spans), N_SPAN_FEATURES), dtype=np.float32)
+    if not spans:
+        return out
+    folded = text.casefold()
+    cache: dict[str, int] = {}
+    for i, (start, end) in enumerate(spans):
+        key = text[start:end].casefold()
+        if key not in cache:
+            cache[key] = _count(folded, key)
+        n = cache[key]
+        if n == 0:
+            continue
+        out[i] = (float(n >= 2), math.log1p(n - 1), float(n >= 3))
+    return out

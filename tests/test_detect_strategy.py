@@ -1,0 +1,68 @@
+"""The detect strategy end to end: any-device tagger column finds spans, span head (with repetition
+features) names them; thresholds tuned on dev, exported to ONNX with the same answers."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from framespan.inference import Detector
+from framespan.training import train
+
+
+@pytest.fixture(scope="module")
+def detect_run(tmp_path_factory, tiny_base, tiny_corpus):
+    folder = tmp_path_factory.mktemp("detect")
+    cfg = folder / "detect.yaml"
+    cfg.write_text(f"""
+seed: 7
+labels: framing
+data:
+  train: {{path: {tiny_corpus / 'train.jsonl'}}}
+  dev: {{path: {tiny_corpus / 'dev.jsonl'}}}
+  test: {{path: {tiny_corpus / 'test.jsonl'}}}
+model: {{base: {tiny_base}, max_length: 16, stride: 4, detect_head: true, span_features: true}}
+training: {{epochs: 2, batch_size: 2, learning_rate: 0.001, logging_steps: 2, threads: 1, select_metric: si_f1}}
+decoding: {{strategy: detect, tune_thresholds: true}}
+""", encoding="utf-8")
+    return train(cfg, folder / "run", progress=False)
+
+
+def test_run_records_detect_strategy_and_tuned_threshold(detect_run):
+    inf = json.loads((detect_run / "model" / "inference.json").read_text())
+    head = json.loads((detect_run / "model" / "head_config.json").read_text())
+    assert inf["strategy"] == "detect" and inf["detect_column"] is True
+    assert 0.1 <= inf["detect_threshold"] <= 0.85
+    assert head["detect"] is True and head["span_features"] == 3
+    log = [json.loads(line) for line in (detect_run / "train_log.jsonl").read_text().splitlines()]
+    assert any("eval_detect_threshold" in row for row in log)
+
+
+def test_detect_predictions_carry_schema_labels(detect_run):
+    det = Detector.load(detect_run)
+    text = "The so-called council said the regime and the regime again signed their death sentence."
+    # A low threshold so that the random-ish tiny model finds something to name.
+    det.config.detect_threshold = 0.05
+    spans = det.predict(text)
+    assert spans, "nothing decoded at threshold 0.05"
+    for s in spans:
+        assert s.label in det.schema.names
+        assert 0 <= s.start < s.end <= len(text)
+        assert 0.0 <= s.score <= 1.0
+
+
+def test_onnx_export_keeps_span_features(detect_run, tmp_path):
+    from framespan.export import export_onnx
+
+    export_onnx(detect_run, tmp_path / "onnx")
+    torch_det = Detector.load(detect_run, backend="torch")
+    onnx_det = Detector.load(tmp_path / "onnx", backend="onnx")
+    assert onnx_det.backend.span_features == 3
+    text = "The regime lied. The regime lied again, said an anonymous source."
+    ranges = [(4, 10), (22, 28), (0, 16)]
+    a = torch_det.span_probs(text, ranges)
+    b = onnx_det.span_probs(text, ranges)
+    assert abs(a - b).max() < 1e-4
+    assert [(s.start, s.end, s.label) for s in torch_det.predict(text)] == \
+        [(s.start, s.end, s.label) for s in onnx_det.predict(text)]
