@@ -226,13 +226,13 @@ class Detector:
         for text, sc in zip(texts, self.scores(texts, batch_size), strict=True):
             yield self.decode(text, sc)
 
-    def decode(self, text: str, scores: DocumentScores, detect_threshold: float | None = None) -> list[Span]:
+    def decode(self, text: str, scores: DocumentScores) -> list[Span]:
         """Spans from a text's merged token scores, as the model folder's strategy says."""
         cfg = self.config
         if cfg.strategy == "detect":
-            thr = cfg.detect_threshold if detect_threshold is None else detect_threshold
             found = decode_spans(text, DocumentScores(scores.offsets, scores.probs[:, len(self.schema):, :]),
-                                 [DETECT], [thr], cfg.snap_to_words, cfg.min_chars, cfg.continue_ratio)
+                                 [DETECT], [cfg.detect_threshold], cfg.snap_to_words, cfg.min_chars,
+                                 cfg.continue_ratio)
             return self.name_spans(text, found)
         cols = [self.schema.index(n) for n in self.active_labels]
         return decode_spans(text, DocumentScores(scores.offsets, scores.probs[:, cols, :]), self.active_labels,
