@@ -146,10 +146,8 @@ def _tune(staging: Path, run: Path, progress: bool) -> dict[str, Any]:
     import warnings
 
     from .data import load_corpora
-    from .evaluation import tune_detect_threshold, tune_thresholds
-    from .inference import Detector
     from .labels import load_schema
-    from .training import _update_thresholds, load_run_config
+    from .training import load_run_config, tune_model_folder
 
     try:
         cfg = load_run_config(run)
@@ -162,16 +160,8 @@ def _tune(staging: Path, run: Path, progress: bool) -> dict[str, Any]:
         return {"tuned": False, "why_not_tuned": str(e)}
     if not corpora.dev:
         return {"tuned": False, "why_not_tuned": "the run has no dev documents"}
-    detector = Detector.load(staging / "model")
-    if detector.config.strategy == "detect":
-        thr = tune_detect_threshold(detector, corpora.dev, progress=progress)
-        _update_thresholds(staging / "model", {}, thr)
-        return {"tuned": True, "detect_threshold": thr, "dev_documents": len(corpora.dev)}
-    objective = cfg.training.select_metric if cfg.training.select_metric in ("si_f1", "labeled_f1",
-                                                                             "exact_f1") else "labeled_f1"
-    thresholds = tune_thresholds(detector, corpora.dev, objective, progress=progress)
-    _update_thresholds(staging / "model", thresholds)
-    return {"tuned": True, "thresholds": thresholds, "dev_documents": len(corpora.dev)}
+    chosen = tune_model_folder(staging / "model", corpora.dev, cfg.training.select_metric, progress)
+    return {"tuned": True, **chosen, "dev_documents": len(corpora.dev)}
 
 
 def add_cli(subparsers: Any) -> None:

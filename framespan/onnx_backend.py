@@ -45,6 +45,8 @@ class OnnxBackend:
         self.inputs = [i.name for i in self.session.get_inputs()]
         self.outputs = [o.name for o in self.session.get_outputs()]
         self.has_span_head = "span_logits" in self.outputs and "span_bounds" in self.inputs
+        # How many span features the exported span head takes (0: none); read once, used per call.
+        self.span_features = next((int(i.shape[-1]) for i in self.session.get_inputs() if i.name == "span_feats"), 0)
         # Without an exported span head, classify() falls back to tag scores (Detector.span_probs).
         if not self.has_span_head:
             self.span_logits = None  # type: ignore[assignment]
@@ -52,14 +54,6 @@ class OnnxBackend:
     @property
     def uses_token_type_ids(self) -> bool:
         return "token_type_ids" in self.inputs
-
-    @property
-    def span_features(self) -> int:
-        """How many span features the exported span head takes (0: none)."""
-        for i in self.session.get_inputs():
-            if i.name == "span_feats":
-                return int(i.shape[-1])
-        return 0
 
     def _feeds(self, batch: dict[str, np.ndarray], bounds: np.ndarray | None,
                feats: np.ndarray | None = None) -> dict[str, np.ndarray]:

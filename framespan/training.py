@@ -165,17 +165,12 @@ def train(config: RunConfig | str | Path, output: str | Path, overrides: list[st
         trainer.save_best(trainer.model, {"note": "no dev set: last model kept"})
 
     # Final evaluation uses the saved best model exactly as users will load it.
-    from .evaluation import evaluate_detector, headline, tune_detect_threshold, tune_thresholds
+    from .evaluation import evaluate_detector, headline
     from .inference import Detector
 
-    detector = Detector.load(output / "model")
     if cfg.decoding.tune_thresholds and has_dev:
-        objective = t.select_metric if t.select_metric in ("si_f1", "labeled_f1", "exact_f1") else "labeled_f1"
-        if detector.config.strategy == "detect":
-            _update_thresholds(output / "model", {}, tune_detect_threshold(detector, corpora.dev, progress=progress))
-        else:
-            _update_thresholds(output / "model", tune_thresholds(detector, corpora.dev, objective, progress=progress))
-        detector = Detector.load(output / "model")
+        tune_model_folder(output / "model", corpora.dev, t.select_metric, progress)
+    detector = Detector.load(output / "model")
     metrics: dict[str, Any] = {}
     for name, docs in (("dev", corpora.dev), ("test", corpora.test)):
         if docs:
@@ -198,6 +193,25 @@ def train(config: RunConfig | str | Path, output: str | Path, overrides: list[st
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def tune_model_folder(folder: Path, dev_docs: list[Document], select_metric: str,
+                      progress: bool = True) -> dict[str, Any]:
+    """Tune a model folder's decision thresholds on ``dev_docs`` and save them into it: the
+    any-device threshold for SI under the detect strategy, else per-label thresholds for the run's
+    selection metric. Returns what was chosen."""
+    from .evaluation import tune_detect_threshold, tune_thresholds
+    from .inference import Detector
+
+    detector = Detector.load(folder)
+    if detector.config.strategy == "detect":
+        threshold = tune_detect_threshold(detector, dev_docs, progress=progress)
+        _update_thresholds(folder, {}, threshold)
+        return {"detect_threshold": threshold}
+    objective = select_metric if select_metric in ("si_f1", "labeled_f1", "exact_f1") else "labeled_f1"
+    thresholds = tune_thresholds(detector, dev_docs, objective, progress=progress)
+    _update_thresholds(folder, thresholds)
+    return {"thresholds": thresholds}
 
 
 def _update_thresholds(folder: Path, thresholds: dict[str, float], detect: float | None = None) -> None:

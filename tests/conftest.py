@@ -51,7 +51,12 @@ def tiny_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def tiny_config(tmp_path: Path, tiny_base: Path, tiny_corpus: Path) -> Path:
     """A config training the tiny model on the tiny corpus in a few seconds."""
-    cfg = tmp_path / "tiny.yaml"
+    return write_tiny_config(tmp_path, tiny_base, tiny_corpus)
+
+
+def write_tiny_config(folder: Path, tiny_base: Path, tiny_corpus: Path) -> Path:
+    """Write ``folder/tiny.yaml``, the tiny_config fixture's file (for fixtures of other scopes)."""
+    cfg = folder / "tiny.yaml"
     cfg.write_text(f"""
 seed: 7
 labels: framing

@@ -9,24 +9,16 @@ import pytest
 
 from framespan.inference import Detector
 from framespan.training import train
+from tests.conftest import write_tiny_config
 
 
 @pytest.fixture(scope="module")
 def detect_run(tmp_path_factory, tiny_base, tiny_corpus):
     folder = tmp_path_factory.mktemp("detect")
-    cfg = folder / "detect.yaml"
-    cfg.write_text(f"""
-seed: 7
-labels: framing
-data:
-  train: {{path: {tiny_corpus / 'train.jsonl'}}}
-  dev: {{path: {tiny_corpus / 'dev.jsonl'}}}
-  test: {{path: {tiny_corpus / 'test.jsonl'}}}
-model: {{base: {tiny_base}, max_length: 16, stride: 4, detect_head: true, span_features: true}}
-training: {{epochs: 2, batch_size: 2, learning_rate: 0.001, logging_steps: 2, threads: 1, select_metric: si_f1}}
-decoding: {{strategy: detect, tune_thresholds: true}}
-""", encoding="utf-8")
-    return train(cfg, folder / "run", progress=False)
+    cfg = write_tiny_config(folder, tiny_base, tiny_corpus)
+    overrides = ["model.detect_head=true", "model.span_features=true", "training.epochs=2",
+                 "training.select_metric=si_f1", "decoding.strategy=detect", "decoding.tune_thresholds=true"]
+    return train(cfg, folder / "run", overrides=overrides, progress=False)
 
 
 def test_run_records_detect_strategy_and_tuned_threshold(detect_run):
