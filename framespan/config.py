@@ -55,7 +55,10 @@ class ModelConfig(_Strict):
     span_head: bool = True
     detect_head: bool = Field(False, description="add a label-agnostic 'any device' tag column")
     span_features: bool = Field(False, description="give the span head how often a span's words "
-                                "recur in the document (for Repetition)")
+                                "recur in the document (for Repetition) and the span's length")
+    line_breaks: Literal["ignore", "sep"] = Field(
+        "ignore", description="sep: each line break reaches the model as the separator token, so it sees "
+        "where sentences end in one-sentence-a-line corpora such as PTC; ignore: dropped like other spaces")
 
     @model_validator(mode="after")
     def _stride(self) -> ModelConfig:
@@ -76,6 +79,9 @@ class TrainingConfig(_Strict):
     warmup_ratio: float = Field(0.1, ge=0, lt=1)
     positive_weight: float = Field(1.0, gt=0, description="loss weight of B/I tags against O")
     span_loss_weight: float = Field(1.0, ge=0)
+    detect_loss_weight: float | None = Field(
+        None, ge=0, description="weight of the any-device column's tag loss against all label columns' "
+        "together (None: it counts as one more column)")
     eval_steps: int | None = Field(None, ge=1, description="evaluate every N steps; default each epoch")
     select_metric: Literal["si_f1", "labeled_f1", "exact_f1", "tc_f1", "loss"] = "labeled_f1"
     keep_checkpoints: int = Field(1, ge=1)

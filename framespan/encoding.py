@@ -17,6 +17,47 @@ IGNORE = -100
 DETECT = "<any device>"  # the label-agnostic column's name in decoded spans
 
 
+@dataclass(frozen=True)
+class LineBreaks:
+    """Line breaks shown to the model as separator tokens (``model.line_breaks: sep``).
+
+    Subword tokenizers of the BERT family drop whitespace, so a model reading PTC's
+    one-sentence-a-line articles cannot see where sentences end. Each line break becomes the
+    tokenizer's separator token instead. ``placeholder`` is a one-character stand-in written over
+    the line break before tokenizing (for tokenizers that would drop it; "" for those that keep
+    it): the text keeps its length, so offsets still index the caller's string.
+    """
+
+    token_id: int
+    placeholder: str = ""
+
+    def prepare(self, texts: Sequence[str]) -> list[str]:
+        return [t.replace("\n", self.placeholder) for t in texts] if self.placeholder else list(texts)
+
+    def mark(self, text: str, ids: list[int], offsets: list[tuple[int, int]]) -> None:
+        """Turn the tokens that stand for line breaks into separators (offsets (0, 0): no tags)."""
+        for t, (a, b) in enumerate(offsets):
+            if b > a and "\n" in text[a:b] and not text[a:b].strip():
+                ids[t] = self.token_id
+                offsets[t] = (0, 0)
+
+
+def line_breaks_for(tokenizer: Any) -> LineBreaks:
+    """How ``tokenizer`` (a transformers fast tokenizer) can show line breaks as its separator."""
+    from .errors import ConfigError
+
+    sep = tokenizer.sep_token_id if tokenizer.sep_token_id is not None else tokenizer.eos_token_id
+    if sep is None:
+        raise ConfigError("model.line_breaks 'sep': the tokenizer has no separator (sep or eos) token")
+    for placeholder in ("", "|"):
+        probe = "a" + (placeholder or "\n") + "b"
+        offsets = tokenizer(probe, add_special_tokens=False, return_offsets_mapping=True)["offset_mapping"]
+        if (1, 2) in [tuple(o) for o in offsets]:
+            return LineBreaks(int(sep), placeholder)
+    raise ConfigError("model.line_breaks 'sep': this tokenizer gives neither a line break nor '|' a token "
+                      "of its own; use line_breaks: ignore")
+
+
 @dataclass
 class Window:
     """One model input: token ids over a slice of a document, with each token's char offsets."""
@@ -28,11 +69,12 @@ class Window:
     token_type_ids: list[int] | None = None
 
 
-def tokenize_windows(tokenizer: Any, texts: Sequence[str], max_length: int, stride: int) -> list[Window]:
+def tokenize_windows(tokenizer: Any, texts: Sequence[str], max_length: int, stride: int,
+                     line_breaks: LineBreaks | None = None) -> list[Window]:
     """Split each text into windows of at most ``max_length`` tokens, ``stride`` tokens shared.
 
     Uses the fast tokenizer's overflow and offset mapping, so text is tokenized once and offsets
-    always index the original string.
+    always index the original string. ``line_breaks``: line breaks become separator tokens.
     """
     if not getattr(tokenizer, "is_fast", False):
         raise TypeError("framespan needs a fast (Rust) tokenizer for offset mappings")
@@ -40,7 +82,7 @@ def tokenize_windows(tokenizer: Any, texts: Sequence[str], max_length: int, stri
     if not texts:
         return windows
     enc = tokenizer(
-        list(texts),
+        line_breaks.prepare(texts) if line_breaks else list(texts),
         max_length=max_length,
         stride=stride,
         truncation=True,
@@ -54,7 +96,10 @@ def tokenize_windows(tokenizer: Any, texts: Sequence[str], max_length: int, stri
         special = enc["special_tokens_mask"][w]
         offsets = [(0, 0) if sp else (int(a), int(b))
                    for (a, b), sp in zip(enc["offset_mapping"][w], special)]
-        windows.append(Window(int(doc_index), list(enc["input_ids"][w]), list(enc["attention_mask"][w]),
+        ids = list(enc["input_ids"][w])
+        if line_breaks:
+            line_breaks.mark(texts[doc_index], ids, offsets)
+        windows.append(Window(int(doc_index), ids, list(enc["attention_mask"][w]),
                               offsets, list(enc["token_type_ids"][w]) if has_tt else None))
     return windows
 
@@ -164,10 +209,11 @@ def span_bounds(window: Window, spans: Sequence[Span], schema: LabelSchema,
 
 def encode_documents(docs: Sequence[Document], tokenizer: Any, schema: LabelSchema, max_length: int,
                      stride: int, with_spans: bool = True, detect: bool = False,
-                     with_features: bool = False) -> list[dict[str, Any]]:
+                     with_features: bool = False, line_breaks: LineBreaks | None = None) -> list[dict[str, Any]]:
     """Training features: one dict per window with input ids, tags and span-head targets
-    (``detect``: the any-device tag column; ``with_features``: span_features per span)."""
-    windows = tokenize_windows(tokenizer, [d.text for d in docs], max_length, stride)
+    (``detect``: the any-device tag column; ``with_features``: span_features per span;
+    ``line_breaks``: line breaks as separator tokens)."""
+    windows = tokenize_windows(tokenizer, [d.text for d in docs], max_length, stride, line_breaks)
     features = []
     doc_feats: dict[int, dict[tuple[int, int], list[float]]] = {}
     for w in windows:

@@ -21,7 +21,7 @@ MEMBERS = "members"
 _MEMBER_ONLY = {"model.safetensors", "model.onnx", "manifest.json", "encoder_config.json", "head_config.json",
                 "export.json"}
 # Settings that must agree, or the members' windows and columns would not line up.
-_MUST_MATCH = ("max_length", "stride", "detect_column", "active_labels")
+_MUST_MATCH = ("max_length", "stride", "detect_column", "active_labels", "line_break_id", "line_break_placeholder")
 
 
 def _log_mean_softmax(logits: Sequence[np.ndarray]) -> np.ndarray:

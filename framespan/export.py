@@ -25,7 +25,7 @@ FUSABLE = {"bert": "bert", "roberta": "bert", "xlm-roberta": "bert"}
 # A float export must reproduce torch's tag probabilities this closely, or it is not written.
 FP32_TOLERANCE = 1e-3
 # Sample text for the numeric check; long enough to make several windows of different lengths.
-_CHECK_TEXT = ("The so-called experts said on Tuesday that the regime had signed its own death sentence. "
+_CHECK_TEXT = ("The so-called experts said on Tuesday that the regime had signed its own death sentence.\n"
                "An anonymous source inside the ministry claimed that everyone already knew it. ") * 12
 
 
@@ -265,11 +265,14 @@ def _quantize(src: Path, dst: Path) -> None:
 def _check_batch(tokenizer: Any, inference: dict[str, Any], uses_tt: bool,
                  pad_id: int) -> dict[str, np.ndarray]:
     """A padded batch of real windows (different lengths) plus span bounds, for numeric checks."""
-    from .encoding import tokenize_windows
+    from .encoding import LineBreaks, tokenize_windows
 
     max_length = min(int(inference.get("max_length", 256)), 128)
     stride = min(int(inference.get("stride", 32)), max_length // 4)
-    windows = tokenize_windows(tokenizer, [_CHECK_TEXT, _CHECK_TEXT[:150]], max_length, stride)[-3:]
+    breaks = None
+    if inference.get("line_break_id") is not None:
+        breaks = LineBreaks(int(inference["line_break_id"]), inference.get("line_break_placeholder", ""))
+    windows = tokenize_windows(tokenizer, [_CHECK_TEXT, _CHECK_TEXT[:150]], max_length, stride, breaks)[-3:]
     n = max(len(w.input_ids) for w in windows)
     batch = {"input_ids": np.full((len(windows), n), pad_id, dtype=np.int64),
              "attention_mask": np.zeros((len(windows), n), dtype=np.int64)}
@@ -280,7 +283,8 @@ def _check_batch(tokenizer: Any, inference: dict[str, Any], uses_tt: bool,
         batch["attention_mask"][i, :len(w.input_ids)] = 1
     batch["span_bounds"] = np.array([[[1, 2], [3, 7]]] * len(windows), dtype=np.int64)
     # Both kinds of feature row: a span that recurs and one that does not.
-    batch["span_feats"] = np.array([[[1.0, 0.69, 0.0], [0.0, 0.0, 0.0]]] * len(windows), dtype=np.float32)
+    batch["span_feats"] = np.array([[[1.0, 0.69, 0.0, 0.6, 0.4], [0.0, 0.0, 0.0, 1.1, 0.9]]] * len(windows),
+                                   dtype=np.float32)
     return batch
 
 
@@ -303,8 +307,11 @@ def _max_diff(path: Path, batch: dict[str, np.ndarray], reference: list[np.ndarr
     import onnxruntime as ort
 
     sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    names = [i.name for i in sess.get_inputs()]
-    got = sess.run(None, {k: batch[k] for k in names})
+    feeds = {}
+    for i in sess.get_inputs():
+        # A head built with fewer span features takes the first ones, as OnnxBackend feeds them.
+        feeds[i.name] = batch[i.name][..., :i.shape[-1]] if i.name == "span_feats" else batch[i.name]
+    got = sess.run(None, feeds)
     real = batch["attention_mask"].astype(bool)
     tag = float(np.abs(_softmax(got[0]) - _softmax(reference[0]))[real].max())
     span = float(np.abs(_softmax(got[1]) - _softmax(reference[1])).max()) if len(got) > 1 else 0.0

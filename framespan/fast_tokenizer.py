@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .encoding import Window
+from .encoding import LineBreaks, Window
 from .errors import RunError
 
 TOKENIZER_FILE = "tokenizer.json"
@@ -72,17 +72,23 @@ class WindowTokenizer:
                                          direction="right")
         self._settings = (max_length, stride)
 
-    def windows(self, texts: Sequence[str], max_length: int, stride: int) -> list[Window]:
-        """Each text as windows of at most ``max_length`` tokens sharing ``stride`` tokens."""
+    def windows(self, texts: Sequence[str], max_length: int, stride: int,
+                line_breaks: LineBreaks | None = None) -> list[Window]:
+        """Each text as windows of at most ``max_length`` tokens sharing ``stride`` tokens
+        (``line_breaks``: line breaks as separator tokens, as in ``tokenize_windows``)."""
         out: list[Window] = []
         if not texts:
             return out
         self._configure(max_length, stride)
-        for doc_index, first in enumerate(self.tokenizer.encode_batch(list(texts), add_special_tokens=True)):
+        inputs = line_breaks.prepare(texts) if line_breaks else list(texts)
+        for doc_index, first in enumerate(self.tokenizer.encode_batch(inputs, add_special_tokens=True)):
             for enc in [first, *first.overflowing]:
                 offsets = [(0, 0) if sp else (int(a), int(b))
                            for (a, b), sp in zip(enc.offsets, enc.special_tokens_mask, strict=True)]
-                out.append(Window(doc_index, list(enc.ids), list(enc.attention_mask), offsets,
+                ids = list(enc.ids)
+                if line_breaks:
+                    line_breaks.mark(texts[doc_index], ids, offsets)
+                out.append(Window(doc_index, ids, list(enc.attention_mask), offsets,
                                   list(enc.type_ids) if self.token_type_ids else None))
         return out
 

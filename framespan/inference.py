@@ -12,7 +12,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from .decoding import DocumentScores, WindowMerger, classify_by_tags, decode_spans
-from .encoding import DETECT, token_spans, tokenize_windows
+from .encoding import DETECT, LineBreaks, token_spans, tokenize_windows
 from .errors import RunError
 from .labels import LabelSchema, load_schema
 from .spans import Span
@@ -40,6 +40,14 @@ class InferenceConfig:
     # spans, the span head names each (SemEval's SI then TC pipeline).
     strategy: str = "labels"
     detect_threshold: float = 0.5
+    # Line breaks shown to the model as this separator token id (None: dropped, as tokenizers do),
+    # written over a one-character placeholder where the tokenizer would drop them (LineBreaks).
+    line_break_id: int | None = None
+    line_break_placeholder: str = ""
+
+    @property
+    def line_breaks(self) -> LineBreaks | None:
+        return None if self.line_break_id is None else LineBreaks(self.line_break_id, self.line_break_placeholder)
 
     def threshold_list(self, labels: Sequence[str]) -> list[float]:
         return [self.thresholds.get(name, self.threshold) for name in labels]
@@ -219,8 +227,9 @@ class Detector:
         texts = [_SURROGATE.sub("\ufffd", t) for t in texts]
         windows = getattr(self.tokenizer, "windows", None)
         if callable(windows):
-            return windows(texts, self.config.max_length, self.config.stride)
-        return tokenize_windows(self.tokenizer, texts, self.config.max_length, self.config.stride)
+            return windows(texts, self.config.max_length, self.config.stride, self.config.line_breaks)
+        return tokenize_windows(self.tokenizer, texts, self.config.max_length, self.config.stride,
+                                self.config.line_breaks)
 
     def _predict_chunk(self, texts: list[str], batch_size: int) -> Iterator[list[Span]]:
         for text, sc in zip(texts, self.scores(texts, batch_size), strict=True):

@@ -28,7 +28,7 @@ class FramespanModel(nn.Module):
 
     def __init__(self, encoder: nn.Module, n_labels: int, dropout: float = 0.1, span_head: bool = True,
                  positive_weight: float = 1.0, span_loss_weight: float = 1.0, detect: bool = False,
-                 span_features: int = 0) -> None:
+                 span_features: int = 0, detect_loss_weight: float | None = None) -> None:
         super().__init__()
         self.encoder = encoder
         hidden = encoder.config.hidden_size
@@ -45,10 +45,14 @@ class FramespanModel(nn.Module):
         ) if span_head else None
         self.head_config = {"n_labels": n_labels, "dropout": dropout, "span_head": span_head,
                             "positive_weight": positive_weight, "span_loss_weight": span_loss_weight,
-                            "detect": detect, "span_features": self.span_features}
+                            "detect": detect, "span_features": self.span_features,
+                            "detect_loss_weight": detect_loss_weight}
         self.register_buffer("tag_weight", torch.tensor([1.0, positive_weight, positive_weight]),
                              persistent=False)
         self.span_loss_weight = span_loss_weight
+        # The any-device column is what SI decoding reads, yet as one column of 15 it would get a
+        # fifteenth of the tag loss; a weight puts it on par with the label columns together.
+        self.detect_loss_weight = detect_loss_weight if detect else None
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
                 token_type_ids: torch.Tensor | None = None, tags: torch.Tensor | None = None,
@@ -63,10 +67,12 @@ class FramespanModel(nn.Module):
         out: dict[str, torch.Tensor] = {"logits": logits}
         loss = None
         if tags is not None:
-            loss = F.cross_entropy(logits.reshape(-1, 3), tags.reshape(-1), weight=self.tag_weight,
-                                   ignore_index=IGNORE)
-            if not torch.isfinite(loss):  # every tag ignored in this batch
-                loss = logits.sum() * 0.0
+            if self.detect_loss_weight is None:
+                loss = self._tag_loss(logits, tags)
+            else:
+                loss = (self._tag_loss(logits[:, :, :self.n_labels], tags[:, :, :self.n_labels])
+                        + self.detect_loss_weight * self._tag_loss(logits[:, :, self.n_labels:],
+                                                                   tags[:, :, self.n_labels:]))
         if self.span_classifier is not None and span_bounds is not None:
             span_logits = self.classify_spans(hidden, span_bounds, span_feats)
             out["span_logits"] = span_logits
@@ -77,6 +83,13 @@ class FramespanModel(nn.Module):
         if loss is not None:
             out["loss"] = loss
         return out
+
+    def _tag_loss(self, logits: torch.Tensor, tags: torch.Tensor) -> torch.Tensor:
+        loss = F.cross_entropy(logits.reshape(-1, 3), tags.reshape(-1), weight=self.tag_weight,
+                               ignore_index=IGNORE)
+        if not torch.isfinite(loss):  # every tag ignored in this batch
+            loss = logits.sum() * 0.0
+        return loss
 
     def classify_spans(self, hidden: torch.Tensor, span_bounds: torch.Tensor,
                        span_feats: torch.Tensor | None = None) -> torch.Tensor:
@@ -93,7 +106,8 @@ class FramespanModel(nn.Module):
         if self.span_features:
             if span_feats is None:
                 raise ValueError("this span head takes span features (framespan.span_features)")
-            parts.append(span_feats.to(hidden.dtype))
+            # Feature sets only grow at the end: a head built with fewer takes the first ones.
+            parts.append(span_feats[..., :self.span_features].to(hidden.dtype))
         return self.span_classifier(torch.cat(parts, dim=-1))
 
     # -- persistence: safetensors weights + JSON configs, never pickle ----------------------------
@@ -125,7 +139,8 @@ class FramespanModel(nn.Module):
 
 
 def build_model(base: str, n_labels: int, dropout: float, span_head: bool, positive_weight: float,
-                span_loss_weight: float, detect: bool = False, span_features: int = 0) -> FramespanModel:
+                span_loss_weight: float, detect: bool = False, span_features: int = 0,
+                detect_loss_weight: float | None = None) -> FramespanModel:
     """A fresh model on top of pretrained encoder weights (safetensors only, no remote code)."""
     from transformers import AutoModel
 
@@ -135,4 +150,4 @@ def build_model(base: str, n_labels: int, dropout: float, span_head: bool, posit
     except TypeError:
         encoder = AutoModel.from_pretrained(base, **kwargs)
     return FramespanModel(encoder, n_labels, dropout, span_head, positive_weight, span_loss_weight, detect,
-                          span_features)
+                          span_features, detect_loss_weight)

@@ -64,7 +64,9 @@ class OnnxBackend:
                 # No spans to classify: an empty (batch, 0, 2) array; the tag output ignores it.
                 feeds[name] = bounds if bounds is not None else np.zeros((ids.shape[0], 0, 2), dtype=np.int64)
             elif name == "span_feats":
-                feeds[name] = (np.ascontiguousarray(feats, dtype=np.float32) if bounds is not None
+                # A folder exported with fewer features takes the first ones (they only grow at the end).
+                feeds[name] = (np.ascontiguousarray(feats[..., :self.span_features], dtype=np.float32)
+                               if bounds is not None
                                else np.zeros((ids.shape[0], 0, self.span_features), dtype=np.float32))
             elif name in batch:
                 feeds[name] = np.ascontiguousarray(batch[name], dtype=np.int64)

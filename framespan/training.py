@@ -104,7 +104,7 @@ def train(config: RunConfig | str | Path, output: str | Path, overrides: list[st
     from transformers import AutoTokenizer, TrainingArguments
 
     from .backbone import resolve_base_model
-    from .encoding import encode_documents
+    from .encoding import encode_documents, line_breaks_for
     from .model import build_model
     from .span_features import N_SPAN_FEATURES
 
@@ -113,14 +113,15 @@ def train(config: RunConfig | str | Path, output: str | Path, overrides: list[st
     transformers.set_seed(cfg.seed)
     base = resolve_base_model(cfg.model.base)
     tokenizer = AutoTokenizer.from_pretrained(base, use_fast=True, trust_remote_code=False)
+    line_breaks = line_breaks_for(tokenizer) if cfg.model.line_breaks == "sep" else None
     features = encode_documents(corpora.train, tokenizer, schema, cfg.model.max_length, cfg.model.stride,
                                 with_spans=cfg.model.span_head, detect=cfg.model.detect_head,
-                                with_features=cfg.model.span_features)
+                                with_features=cfg.model.span_features, line_breaks=line_breaks)
     train_ds = Dataset.from_list(features)
     transformers.logging.set_verbosity_error()  # the unused pooler weights are expected
     model = build_model(base, len(schema), cfg.model.dropout, cfg.model.span_head,
                         cfg.training.positive_weight, cfg.training.span_loss_weight, cfg.model.detect_head,
-                        N_SPAN_FEATURES if cfg.model.span_features else 0)
+                        N_SPAN_FEATURES if cfg.model.span_features else 0, cfg.training.detect_loss_weight)
 
     t = cfg.training
     has_dev = bool(corpora.dev)
@@ -152,7 +153,7 @@ def train(config: RunConfig | str | Path, output: str | Path, overrides: list[st
         bf16=t.bf16,
     )
     trainer = _make_trainer(model, args, train_ds, tokenizer, schema, cfg, corpora.train, corpora.dev, output,
-                            progress)
+                            progress, line_breaks)
     checkpoint = latest_checkpoint(output) if resume else None
     started = time.time()
     status = {"status": "training", "started": _now(), "resumed_from": str(checkpoint) if checkpoint else None}
@@ -249,7 +250,8 @@ def _param_groups(model: Any, lr: float, head_lr: float | None, weight_decay: fl
 
 
 def _make_trainer(model: Any, args: Any, train_ds: Any, tokenizer: Any, schema: LabelSchema, cfg: RunConfig,
-                  train_docs: list[Document], dev_docs: list[Document], output: Path, progress: bool) -> Any:
+                  train_docs: list[Document], dev_docs: list[Document], output: Path, progress: bool,
+                  line_breaks: Any = None) -> Any:
     import torch
     from transformers import Trainer, TrainerCallback
 
@@ -264,7 +266,9 @@ def _make_trainer(model: Any, args: Any, train_ds: Any, tokenizer: Any, schema: 
                                     dict(cfg.decoding.thresholds), cfg.decoding.snap_to_words,
                                     cfg.decoding.min_chars, [n for n in schema.names if n in active],
                                     cfg.decoding.continue_ratio, cfg.model.detect_head, cfg.decoding.strategy,
-                                    cfg.decoding.detect_threshold)
+                                    cfg.decoding.detect_threshold,
+                                    line_breaks.token_id if line_breaks else None,
+                                    line_breaks.placeholder if line_breaks else "")
     best_file = output / "best.json"
 
     class LogToFile(TrainerCallback):

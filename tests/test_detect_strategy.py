@@ -1,5 +1,6 @@
 """The detect strategy end to end: any-device tagger column finds spans, span head (with repetition
-features) names them; thresholds tuned on dev, exported to ONNX with the same answers."""
+and length features) names them; line breaks reach the model as separators; thresholds tuned on
+dev, exported to ONNX with the same answers."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import json
 import pytest
 
 from framespan.inference import Detector
+from framespan.span_features import N_SPAN_FEATURES
 from framespan.training import train
 from tests.conftest import write_tiny_config
 
@@ -17,7 +19,8 @@ def detect_run(tmp_path_factory, tiny_base, tiny_corpus):
     folder = tmp_path_factory.mktemp("detect")
     cfg = write_tiny_config(folder, tiny_base, tiny_corpus)
     overrides = ["model.detect_head=true", "model.span_features=true", "training.epochs=2",
-                 "training.select_metric=si_f1", "decoding.strategy=detect", "decoding.tune_thresholds=true"]
+                 "training.select_metric=si_f1", "decoding.strategy=detect", "decoding.tune_thresholds=true",
+                 "model.line_breaks=sep", "training.detect_loss_weight=1.0"]
     return train(cfg, folder / "run", overrides=overrides, progress=False)
 
 
@@ -26,7 +29,9 @@ def test_run_records_detect_strategy_and_tuned_threshold(detect_run):
     head = json.loads((detect_run / "model" / "head_config.json").read_text())
     assert inf["strategy"] == "detect" and inf["detect_column"] is True
     assert 0.1 <= inf["detect_threshold"] <= 0.85
-    assert head["detect"] is True and head["span_features"] == 3
+    assert head["detect"] is True and head["span_features"] == N_SPAN_FEATURES
+    assert head["detect_loss_weight"] == 1.0
+    assert inf["line_break_id"] == 3 and inf["line_break_placeholder"] == "|"  # tiny vocab's [SEP]
     log = [json.loads(line) for line in (detect_run / "train_log.jsonl").read_text().splitlines()]
     assert any("eval_detect_threshold" in row for row in log)
 
@@ -50,9 +55,9 @@ def test_onnx_export_keeps_span_features(detect_run, tmp_path):
     export_onnx(detect_run, tmp_path / "onnx")
     torch_det = Detector.load(detect_run, backend="torch")
     onnx_det = Detector.load(tmp_path / "onnx", backend="onnx")
-    assert onnx_det.backend.span_features == 3
-    text = "The regime lied. The regime lied again, said an anonymous source."
-    ranges = [(4, 10), (22, 28), (0, 16)]
+    assert onnx_det.backend.span_features == N_SPAN_FEATURES
+    text = "The regime lied.\nThe regime lied again, said an anonymous source."
+    ranges = [(4, 10), (21, 27), (0, 16), (4, 27)]
     a = torch_det.span_probs(text, ranges)
     b = onnx_det.span_probs(text, ranges)
     assert abs(a - b).max() < 1e-4

@@ -8,8 +8,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from framespan.decoding import WindowMerger, decode_spans
-from framespan.encoding import IGNORE, B, Collator, I, O, encode_documents, tag_window, tokenize_windows
+from framespan.encoding import (
+    IGNORE,
+    B,
+    Collator,
+    I,
+    LineBreaks,
+    O,
+    encode_documents,
+    line_breaks_for,
+    tag_window,
+    tokenize_windows,
+)
 from framespan.labels import LabelSchema
+from framespan.span_features import N_SPAN_FEATURES
 from framespan.spans import Document, Span
 
 SCHEMA = LabelSchema.from_dict({"name": "t", "labels": ["a", "b"]})
@@ -104,9 +116,9 @@ def test_encode_documents_gives_span_features_per_span(tok):
     doc = Document("d", "the army said the Army", [Span(4, 8, "a"), Span(9, 13, "b")])
     (feat,) = encode_documents([doc], tok, SCHEMA, 64, 8, detect=True, with_features=True)
     assert feat["span_feats"][0][0] == 1.0  # "army" recurs (case-insensitively)
-    assert feat["span_feats"][1] == [0.0, 0.0, 0.0]  # "said" does not
+    assert feat["span_feats"][1][:3] == [0.0, 0.0, 0.0]  # "said" does not
     batch = Collator(0, len(SCHEMA) + 1)([feat, {**feat, "span_bounds": [], "span_labels": [], "span_feats": []}])
-    assert tuple(batch["span_feats"].shape) == (2, 2, 3)
+    assert tuple(batch["span_feats"].shape) == (2, 2, N_SPAN_FEATURES)
     assert tuple(batch["tags"].shape)[-1] == 3
     assert float(batch["span_feats"][1].abs().sum()) == 0.0
 
@@ -172,3 +184,53 @@ def test_snapping_widens_to_whole_hyphenated_words():
     i = text.index("nation")
     assert text[slice(*_snap(text, i, i + 3))] == "nation"
     assert _snap(text, 0, 3) == (0, 3)
+
+
+def test_line_breaks_become_separators_and_other_offsets_stay(tok):
+    text = "the regime lied.\nthe army | said"
+    breaks = line_breaks_for(tok)
+    assert breaks == LineBreaks(tok.sep_token_id, "|")  # BERT's tokenizer drops "\n": a stand-in
+    (plain,) = tokenize_windows(tok, [text], 64, 8)
+    (marked,) = tokenize_windows(tok, [text], 64, 8, breaks)
+    seps = [t for t, i in enumerate(marked.input_ids) if i == tok.sep_token_id]
+    assert len(seps) == 2 and marked.offsets[seps[0]] == (0, 0)  # the line break, then the closing [SEP]
+    assert text[marked.offsets[seps[0] - 1][0]] == "." and text[marked.offsets[seps[0] + 1][0]] == "t"
+    assert [o for o in marked.offsets if o != (0, 0)] == [o for o in plain.offsets if o != (0, 0)]
+    pipe = text.index("|")
+    assert (pipe, pipe + 1) in marked.offsets  # a "|" of the text itself stays a token
+
+
+def test_span_across_a_line_break_continues_past_the_separator(tok):
+    text = "the regime\nlied today"
+    doc = Document("d", text, [Span(4, 15, "a")])  # "regime\nlied"
+    (w,) = tokenize_windows(tok, [text], 64, 8, line_breaks_for(tok))
+    tags = tag_window(w, doc.spans, SCHEMA, None)[:, 0]
+    sep = w.input_ids.index(tok.sep_token_id)
+    assert tags[sep] == IGNORE and tags[sep - 1] in (B, I) and tags[sep + 1] == I
+
+
+def test_line_breaks_need_no_stand_in_where_the_tokenizer_keeps_them():
+    from tokenizers import Regex, Tokenizer, models, pre_tokenizers
+    from transformers import PreTrainedTokenizerFast
+
+    vocab = {"[UNK]": 0, "[SEP]": 1, "[PAD]": 2, "a": 3, "b": 4, "\n": 5}
+    raw = Tokenizer(models.WordLevel(vocab, unk_token="[UNK]"))
+    raw.pre_tokenizer = pre_tokenizers.Sequence([pre_tokenizers.Split(Regex(r"[ \t]+"), behavior="removed"),
+                                                 pre_tokenizers.Split("\n", behavior="isolated")])
+    keeps = PreTrainedTokenizerFast(tokenizer_object=raw, unk_token="[UNK]", sep_token="[SEP]", pad_token="[PAD]")
+    breaks = line_breaks_for(keeps)
+    assert breaks == LineBreaks(1, "")
+    (w,) = tokenize_windows(keeps, ["a b\nb | a"], 16, 2, breaks)
+    assert w.input_ids == [3, 4, 1, 4, 0, 3] and w.offsets[2] == (0, 0)
+
+
+def test_line_breaks_refused_for_a_tokenizer_without_separator():
+    from tokenizers import Tokenizer, models, pre_tokenizers
+    from transformers import PreTrainedTokenizerFast
+
+    from framespan.errors import ConfigError
+
+    raw = Tokenizer(models.WordLevel({"[UNK]": 0, "a": 1}, unk_token="[UNK]"))
+    raw.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
+    with pytest.raises(ConfigError, match="no separator"):
+        line_breaks_for(PreTrainedTokenizerFast(tokenizer_object=raw, unk_token="[UNK]"))

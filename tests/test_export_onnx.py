@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from framespan.encoding import tokenize_windows
+from framespan.encoding import line_breaks_for, tokenize_windows
 from framespan.errors import RunError
 from framespan.export import export_onnx
 from framespan.fast_tokenizer import WindowTokenizer
@@ -52,6 +52,18 @@ def test_light_tokenizer_windows_equal_transformers_windows(tiny_model_dir: Path
     light = WindowTokenizer.from_folder(tiny_model_dir)
     assert light.pad_token_id == hf.pad_token_id
     assert light.windows(TEXTS, max_length, stride) == tokenize_windows(hf, TEXTS, max_length, stride)
+
+
+def test_light_tokenizer_puts_separators_where_transformers_windows_do(tiny_model_dir: Path) -> None:
+    from transformers import AutoTokenizer
+
+    hf = AutoTokenizer.from_pretrained(str(tiny_model_dir))
+    breaks = line_breaks_for(hf)
+    texts = [*TEXTS, "The regime lied.\n\nThe army | said\r\nso.\n", "\n" * 40]
+    light = WindowTokenizer.from_folder(tiny_model_dir).windows(texts, 24, 6, breaks)
+    assert light == tokenize_windows(hf, texts, 24, 6, breaks)
+    # Besides each window's closing separator, the line breaks show up as separators too.
+    assert sum(w.input_ids.count(breaks.token_id) for w in light) > len(light)
 
 
 def test_exported_tokenizer_cuts_the_same_windows(tiny_model_dir: Path, tiny_onnx_dir: Path) -> None:

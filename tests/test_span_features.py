@@ -36,9 +36,18 @@ def test_feature_rows():
     text = "the regime, the regime, the regime and a border"
     feats = span_features(text, [(4, 10), (40, 46), (0, 0)])
     assert feats.shape == (3, N_SPAN_FEATURES)
-    assert feats[0].tolist() == pytest.approx([1.0, math.log(3.0), 1.0])
-    assert feats[1].tolist() == [0.0, 0.0, 0.0]
-    assert feats[2].tolist() == [0.0, 0.0, 0.0]
+    # "regime": three times, 6 characters, 1 word; "border": once, 6 characters, 1 word; blank: nothing.
+    length = [math.log(7.0) / 5, math.log(2.0) / 3]
+    assert feats[0].tolist() == pytest.approx([1.0, math.log(3.0), 1.0, *length])
+    assert feats[1].tolist() == pytest.approx([0.0, 0.0, 0.0, *length])
+    assert feats[2].tolist() == [0.0] * N_SPAN_FEATURES
+
+
+def test_length_features_grow_with_the_span():
+    text = "they said the war would never ever end for anyone"
+    short, long_ = span_features(text, [(14, 17), (0, len(text))])
+    assert long_[3] > short[3] and long_[4] > short[4]
+    assert long_[4] == pytest.approx(math.log(11.0) / 3)  # ten words
 
 
 def test_no_spans():

@@ -1,0 +1,55 @@
+"""The network's losses: the any-device column's own weight in the tag loss."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch.nn import functional as F
+
+from framespan.encoding import IGNORE
+from framespan.model import FramespanModel
+
+
+@pytest.fixture(scope="module")
+def encoder(tiny_base):
+    from transformers import AutoModel
+
+    return AutoModel.from_pretrained(str(tiny_base))
+
+
+def _batch(n_labels: int):
+    gen = torch.Generator().manual_seed(0)
+    ids = torch.randint(5, 40, (2, 9), generator=gen)
+    tags = torch.randint(0, 3, (2, 9, n_labels + 1), generator=gen)
+    tags[:, 0] = IGNORE  # [CLS]
+    return {"input_ids": ids, "attention_mask": torch.ones_like(ids), "tags": tags}
+
+
+def _model(encoder, weight):
+    torch.manual_seed(0)
+    return FramespanModel(encoder, n_labels=2, dropout=0.0, span_head=False, positive_weight=2.0, detect=True,
+                          detect_loss_weight=weight).eval()
+
+
+def test_detect_loss_weight_adds_the_any_device_column_on_its_own(encoder):
+    batch = _batch(2)
+    one, three = _model(encoder, 1.0)(**batch), _model(encoder, 3.0)(**batch)
+    logits, tags = one["logits"], batch["tags"]
+    detect = F.cross_entropy(logits[:, :, 2].reshape(-1, 3), tags[:, :, 2].reshape(-1),
+                             weight=torch.tensor([1.0, 2.0, 2.0]), ignore_index=IGNORE)
+    assert (three["loss"] - one["loss"]).item() == pytest.approx(2 * detect.item(), rel=1e-5)
+
+
+def test_without_detect_loss_weight_every_column_counts_alike(encoder):
+    batch = _batch(2)
+    out = _model(encoder, None)(**batch)
+    pooled = F.cross_entropy(out["logits"].reshape(-1, 3), batch["tags"].reshape(-1),
+                             weight=torch.tensor([1.0, 2.0, 2.0]), ignore_index=IGNORE)
+    assert out["loss"].item() == pytest.approx(pooled.item(), rel=1e-6)
+
+
+def test_detect_loss_weight_zero_leaves_the_column_untrained(encoder):
+    model = _model(encoder, 0.0)
+    model(**_batch(2))["loss"].backward()
+    grad = model.tagger.weight.grad.view(3, 3, -1)  # (columns, O/B/I, hidden)
+    assert grad[2].abs().max().item() == 0.0 and grad[:2].abs().max().item() > 0.0
