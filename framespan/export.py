@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from .errors import RunError
-from .inference import INFERENCE_CONFIG, LABELS_FILE, ONNX_FILE, model_folder
+from .inference import INFERENCE_CONFIG, LABELS_FILE, ONNX_FILE, InferenceConfig, model_folder
 
 EXPORT_INFO = "export.json"
 OPSET = 17
@@ -265,13 +265,11 @@ def _quantize(src: Path, dst: Path) -> None:
 def _check_batch(tokenizer: Any, inference: dict[str, Any], uses_tt: bool,
                  pad_id: int) -> dict[str, np.ndarray]:
     """A padded batch of real windows (different lengths) plus span bounds, for numeric checks."""
-    from .encoding import LineBreaks, tokenize_windows
+    from .encoding import tokenize_windows
 
     max_length = min(int(inference.get("max_length", 256)), 128)
     stride = min(int(inference.get("stride", 32)), max_length // 4)
-    breaks = None
-    if inference.get("line_break_id") is not None:
-        breaks = LineBreaks(int(inference["line_break_id"]), inference.get("line_break_placeholder", ""))
+    breaks = InferenceConfig(**inference).line_breaks
     windows = tokenize_windows(tokenizer, [_CHECK_TEXT, _CHECK_TEXT[:150]], max_length, stride, breaks)[-3:]
     n = max(len(w.input_ids) for w in windows)
     batch = {"input_ids": np.full((len(windows), n), pad_id, dtype=np.int64),
