@@ -36,7 +36,7 @@ def test_feature_rows():
     text = "the regime, the regime, the regime and a border"
     feats = span_features(text, [(4, 10), (40, 46), (0, 0)])
     assert feats.shape == (3, N_SPAN_FEATURES)
-    # "regime": three times, 6 characters, 1 word; "border": once, 6 characters, 1 word; blank: nothing.
+    # "regime": three times, 6 characters, 1 word; " borde" (40-46): once, 6 characters, 1 word; blank: nothing.
     length = [math.log(7.0) / 5, math.log(2.0) / 3]
     assert feats[0].tolist() == pytest.approx([1.0, math.log(3.0), 1.0, *length])
     assert feats[1].tolist() == pytest.approx([0.0, 0.0, 0.0, *length])
