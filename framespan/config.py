@@ -45,6 +45,9 @@ class DataConfig(_Strict):
     test: CorpusSpec | None = None
     split: SplitSpec = SplitSpec()
     lenient: bool = False
+    train_on_dev: bool = Field(False, description="a final fit: train on the dev documents too, so "
+                               "nothing picks the epoch (the last is kept) or tunes thresholds (decoding's "
+                               "own are used; take them from a run of the same recipe that had a dev set)")
 
 
 class ModelConfig(_Strict):
@@ -56,6 +59,9 @@ class ModelConfig(_Strict):
     detect_head: bool = Field(False, description="add a label-agnostic 'any device' tag column")
     span_features: bool = Field(False, description="give the span head how often a span's words "
                                 "recur in the document (for Repetition) and the span's length")
+    span_context: int = Field(0, ge=0, le=256, description="tokens on each side of a span that the span "
+                              "head also reads, with the span's edge tokens (0: the span and the "
+                              "window's first token only)")
     line_breaks: Literal["ignore", "sep"] = Field(
         "ignore", description="sep: each line break reaches the model as the separator token, so it sees "
         "where sentences end in one-sentence-a-line corpora such as PTC; ignore: dropped like other spaces")

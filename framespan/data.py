@@ -66,6 +66,9 @@ def load_corpora(cfg: RunConfig, schema: LabelSchema, report: Any = None) -> Cor
                           load_spec(data.test, schema, data.lenient, report) if data.test else [])
     else:
         corpora = split_documents(train, data.split.dev, data.split.test, data.split.seed)
+    if data.train_on_dev:
+        # The test part stays as it was split, so a final fit is scored on the same documents.
+        corpora = Corpora(corpora.train + corpora.dev, [], corpora.test)
     ids = [d.id for part in (corpora.train, corpora.dev, corpora.test) for d in part]
     if len(ids) != len(set(ids)):
         dup = sorted({i for i in ids if ids.count(i) > 1})[:5]

@@ -15,6 +15,7 @@ import numpy as np
 
 from .errors import RunError
 from .inference import INFERENCE_CONFIG, LABELS_FILE, ONNX_FILE, InferenceConfig, model_folder
+from .span_features import N_SPAN_FEATURES
 
 EXPORT_INFO = "export.json"
 OPSET = 17
@@ -161,8 +162,8 @@ def _graph_module(model: Any, uses_tt: bool, span_head: bool) -> Any:
             if not span_head:
                 return logits
             if self.model.span_features:
-                return logits, self.model.classify_spans(hidden, args[-2], args[-1])
-            return logits, self.model.classify_spans(hidden, args[-1])
+                return logits, self.model.classify_spans(hidden, args[-2], args[-1], attention_mask)
+            return logits, self.model.classify_spans(hidden, args[-1], None, attention_mask)
 
     return Graph().eval()
 
@@ -281,8 +282,9 @@ def _check_batch(tokenizer: Any, inference: dict[str, Any], uses_tt: bool,
         batch["attention_mask"][i, :len(w.input_ids)] = 1
     batch["span_bounds"] = np.array([[[1, 2], [3, 7]]] * len(windows), dtype=np.int64)
     # Both kinds of feature row: a span that recurs and one that does not.
-    batch["span_feats"] = np.array([[[1.0, 0.69, 0.0, 0.6, 0.4], [0.0, 0.0, 0.0, 1.1, 0.9]]] * len(windows),
-                                   dtype=np.float32)
+    rows = [[1.0, 0.69, 0.0, 0.6, 0.4, 1.0, 0.69], [0.0, 0.0, 0.0, 1.1, 0.9, 0.0, 0.0]]
+    assert len(rows[0]) == N_SPAN_FEATURES, "one check value per span feature"
+    batch["span_feats"] = np.array([rows] * len(windows), dtype=np.float32)
     return batch
 
 
@@ -296,7 +298,7 @@ def _torch_outputs(model: Any, batch: dict[str, np.ndarray], torch: Any) -> list
             hidden = model.encoder(input_ids=t["input_ids"], attention_mask=t["attention_mask"],
                                    **kw).last_hidden_state
             feats = t["span_feats"][..., :model.span_features] if model.span_features else None
-            result.append(model.classify_spans(hidden, t["span_bounds"], feats).numpy())
+            result.append(model.classify_spans(hidden, t["span_bounds"], feats, t["attention_mask"]).numpy())
     return result
 
 

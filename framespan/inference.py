@@ -96,7 +96,8 @@ class TorchBackend:
             span_feats = None
             if self.model.span_features:
                 span_feats = torch.from_numpy(np.asarray(feats, dtype=np.float32)).to(self.device)
-            logits = self.model.classify_spans(hidden, torch.from_numpy(bounds).to(self.device), span_feats)
+            logits = self.model.classify_spans(hidden, torch.from_numpy(bounds).to(self.device), span_feats,
+                                               inputs["attention_mask"])
             return logits.float().cpu().numpy()
 
 

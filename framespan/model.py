@@ -28,7 +28,8 @@ class FramespanModel(nn.Module):
 
     def __init__(self, encoder: nn.Module, n_labels: int, dropout: float = 0.1, span_head: bool = True,
                  positive_weight: float = 1.0, span_loss_weight: float = 1.0, detect: bool = False,
-                 span_features: int = 0, detect_loss_weight: float | None = None) -> None:
+                 span_features: int = 0, detect_loss_weight: float | None = None,
+                 span_context: int = 0) -> None:
         super().__init__()
         self.encoder = encoder
         hidden = encoder.config.hidden_size
@@ -37,16 +38,21 @@ class FramespanModel(nn.Module):
         # label (it learns from every span, where each label's column sees only its own).
         self.n_columns = n_labels + int(detect)
         self.span_features = span_features if span_head else 0
+        # ``span_context`` > 0: the span head also sees the span's first and last tokens and the
+        # tokens up to that many on either side (about a PTC sentence at 24), not only the window's
+        # first token: a technique is often told by the clause around the words, not the words.
+        self.span_context = span_context if span_head else 0
+        n_parts = 5 if self.span_context else 2
         self.dropout = nn.Dropout(dropout)
         self.tagger = nn.Linear(hidden, self.n_columns * 3)
         self.span_classifier = nn.Sequential(
-            nn.Linear(hidden * 2 + self.span_features, hidden), nn.GELU(), nn.Dropout(dropout),
+            nn.Linear(hidden * n_parts + self.span_features, hidden), nn.GELU(), nn.Dropout(dropout),
             nn.Linear(hidden, n_labels)
         ) if span_head else None
         self.head_config = {"n_labels": n_labels, "dropout": dropout, "span_head": span_head,
                             "positive_weight": positive_weight, "span_loss_weight": span_loss_weight,
                             "detect": detect, "span_features": self.span_features,
-                            "detect_loss_weight": detect_loss_weight}
+                            "detect_loss_weight": detect_loss_weight, "span_context": self.span_context}
         self.register_buffer("tag_weight", torch.tensor([1.0, positive_weight, positive_weight]),
                              persistent=False)
         self.span_loss_weight = span_loss_weight
@@ -74,7 +80,7 @@ class FramespanModel(nn.Module):
                         + self.detect_loss_weight * self._tag_loss(logits[:, :, self.n_labels:],
                                                                    tags[:, :, self.n_labels:]))
         if self.span_classifier is not None and span_bounds is not None:
-            span_logits = self.classify_spans(hidden, span_bounds, span_feats)
+            span_logits = self.classify_spans(hidden, span_bounds, span_feats, attention_mask)
             out["span_logits"] = span_logits
             if span_labels is not None and (span_labels != IGNORE).any():
                 span_loss = F.cross_entropy(span_logits.reshape(-1, self.n_labels), span_labels.reshape(-1),
@@ -92,9 +98,11 @@ class FramespanModel(nn.Module):
         return loss
 
     def classify_spans(self, hidden: torch.Tensor, span_bounds: torch.Tensor,
-                       span_feats: torch.Tensor | None = None) -> torch.Tensor:
+                       span_feats: torch.Tensor | None = None,
+                       attention_mask: torch.Tensor | None = None) -> torch.Tensor:
         """Logits (batch, spans, labels) for token ranges [first, last] given per window, with
-        ``span_feats`` (batch, spans, span_features) where the head takes features."""
+        ``span_feats`` (batch, spans, span_features) where the head takes features. A head with
+        ``span_context`` needs ``attention_mask`` so its context stops at the window's padding."""
         seq = hidden.shape[1]
         pos = torch.arange(seq, device=hidden.device).view(1, 1, seq)
         first = span_bounds[..., 0:1]
@@ -103,6 +111,17 @@ class FramespanModel(nn.Module):
         pooled = torch.einsum("bst,bth->bsh", mask, hidden) / mask.sum(-1, keepdim=True).clamp(min=1.0)
         cls = hidden[:, :1, :].expand(-1, pooled.shape[1], -1)
         parts = [pooled, cls]
+        if self.span_context:
+            if attention_mask is None:
+                raise ValueError("this span head reads context around the span: pass attention_mask")
+            c = self.span_context
+            real = attention_mask[:, None, :].to(torch.bool)
+            around = ((pos >= first - c) & (pos <= last + c) & real).to(hidden.dtype)
+            context = torch.einsum("bst,bth->bsh", around, hidden) / around.sum(-1, keepdim=True).clamp(min=1.0)
+            size = hidden.shape[-1]
+            at_first = torch.gather(hidden, 1, first.clamp(0, seq - 1).expand(-1, -1, size))
+            at_last = torch.gather(hidden, 1, last.clamp(0, seq - 1).expand(-1, -1, size))
+            parts += [context, at_first, at_last]
         if self.span_features:
             if span_feats is None:
                 raise ValueError("this span head takes span features (framespan.span_features)")
@@ -140,7 +159,7 @@ class FramespanModel(nn.Module):
 
 def build_model(base: str, n_labels: int, dropout: float, span_head: bool, positive_weight: float,
                 span_loss_weight: float, detect: bool = False, span_features: int = 0,
-                detect_loss_weight: float | None = None) -> FramespanModel:
+                detect_loss_weight: float | None = None, span_context: int = 0) -> FramespanModel:
     """A fresh model on top of pretrained encoder weights (safetensors only, no remote code)."""
     from transformers import AutoModel
 
@@ -150,4 +169,4 @@ def build_model(base: str, n_labels: int, dropout: float, span_head: bool, posit
     except TypeError:
         encoder = AutoModel.from_pretrained(base, **kwargs)
     return FramespanModel(encoder, n_labels, dropout, span_head, positive_weight, span_loss_weight, detect,
-                          span_features, detect_loss_weight)
+                          span_features, detect_loss_weight, span_context)

@@ -121,10 +121,17 @@ def train(config: RunConfig | str | Path, output: str | Path, overrides: list[st
     transformers.logging.set_verbosity_error()  # the unused pooler weights are expected
     model = build_model(base, len(schema), cfg.model.dropout, cfg.model.span_head,
                         cfg.training.positive_weight, cfg.training.span_loss_weight, cfg.model.detect_head,
-                        N_SPAN_FEATURES if cfg.model.span_features else 0, cfg.training.detect_loss_weight)
+                        N_SPAN_FEATURES if cfg.model.span_features else 0, cfg.training.detect_loss_weight,
+                        cfg.model.span_context)
 
     t = cfg.training
     has_dev = bool(corpora.dev)
+    if not has_dev and cfg.decoding.tune_thresholds:
+        what = (f"detect_threshold {cfg.decoding.detect_threshold}" if cfg.decoding.strategy == "detect"
+                else f"threshold {cfg.decoding.threshold} and per-label thresholds {cfg.decoding.thresholds}")
+        why = "data.train_on_dev" if cfg.data.train_on_dev else "no dev documents"
+        log.warning("%s: nothing to tune thresholds on; the model keeps decoding's %s and the last epoch",
+                    why, what)
     strategy = "steps" if t.eval_steps else "epoch"
     args = TrainingArguments(
         output_dir=str(output / CHECKPOINTS),

@@ -76,10 +76,12 @@ TINY_LABELS = ("loaded_label", "doubt", "flag_waving")
 
 
 def build_tiny_model_folder(folder: Path, base: Path, span_head: bool = True, seed: int = 0,
-                            max_length: int = 24, stride: int = 6, token_type_ids: bool = True) -> Path:
+                            max_length: int = 24, stride: int = 6, token_type_ids: bool = True,
+                            span_context: int = 0) -> Path:
     """A model folder as training leaves it (weights, tokenizer, labels.yaml, inference.json,
     manifest) around a random tiny encoder. Short windows make every test text span several.
-    ``token_type_ids``: whether the tokenizer emits segment ids, as BERT's (and MiniLM's) do."""
+    ``token_type_ids``: whether the tokenizer emits segment ids, as BERT's (and MiniLM's) do;
+    ``span_context``: the span head's context width (model.span_context)."""
     import json
 
     import torch
@@ -93,7 +95,7 @@ def build_tiny_model_folder(folder: Path, base: Path, span_head: bool = True, se
     folder.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(seed)
     model = build_model(str(base), len(TINY_LABELS), dropout=0.0, span_head=span_head, positive_weight=1.0,
-                        span_loss_weight=1.0)
+                        span_loss_weight=1.0, span_context=span_context)
     # Large tagger weights push probabilities away from the thresholds, so backends that differ by
     # float noise still decode identical spans.
     torch.nn.init.normal_(model.tagger.weight, std=0.6)

@@ -111,6 +111,18 @@ def test_exported_span_head_classifies_like_torch(tiny_model_dir: Path, tiny_onn
     np.testing.assert_allclose(got, want, atol=1e-4)
 
 
+def test_exported_span_head_with_context_classifies_like_torch(tiny_base: Path, tmp_path: Path) -> None:
+    from tests.conftest import build_tiny_model_folder
+
+    folder = build_tiny_model_folder(tmp_path / "model", tiny_base, span_context=3)
+    export_onnx(folder, tmp_path / "onnx")
+    text = TEXTS[4]  # long enough for padded windows in the batch
+    ranges = [(0, 9), (37, 43), (300, 320), (len(text) - 9, len(text) - 1)]
+    want = Detector.load(folder).span_probs(text, ranges)
+    got = Detector.load(tmp_path / "onnx").span_probs(text, ranges)
+    np.testing.assert_allclose(got, want, atol=1e-4)
+
+
 def test_int8_export_is_smaller_and_close(tiny_model_dir: Path, tiny_onnx_dir: Path, tmp_path: Path) -> None:
     info = export_onnx(tiny_model_dir, tmp_path / "int8", int8=True)
     assert info["int8"] and info["max_tag_prob_diff"] < 0.1

@@ -1,4 +1,4 @@
-"""The network's losses: the any-device column's own weight in the tag loss."""
+"""The network: the any-device column's own weight in the tag loss; the span head's context."""
 
 from __future__ import annotations
 
@@ -53,3 +53,48 @@ def test_detect_loss_weight_zero_leaves_the_column_untrained(encoder):
     model(**_batch(2))["loss"].backward()
     grad = model.tagger.weight.grad.view(3, 3, -1)  # (columns, O/B/I, hidden)
     assert grad[2].abs().max().item() == 0.0 and grad[:2].abs().max().item() > 0.0
+
+
+def _context_head(encoder, width: int = 2) -> FramespanModel:
+    torch.manual_seed(0)
+    return FramespanModel(encoder, n_labels=2, dropout=0.0, span_head=True, span_context=width).eval()
+
+
+def _span_logits(model: FramespanModel, hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    with torch.no_grad():
+        return model.classify_spans(hidden, torch.tensor([[[5, 6]]]), None, mask)
+
+
+def test_span_context_reads_tokens_beside_the_span_and_none_further(encoder):
+    model = _context_head(encoder, width=2)
+    hidden = torch.randn(1, 12, encoder.config.hidden_size, generator=torch.Generator().manual_seed(1))
+    mask = torch.ones(1, 12, dtype=torch.long)
+    base = _span_logits(model, hidden, mask)
+    near, far = hidden.clone(), hidden.clone()
+    near[0, 8] += 1.0  # two tokens after the span's last (6)
+    far[0, 2] += 1.0  # three tokens before its first (5)
+    assert not torch.allclose(_span_logits(model, near, mask), base)
+    assert torch.allclose(_span_logits(model, far, mask), base)
+
+
+def test_span_context_stops_at_padding(encoder):
+    model = _context_head(encoder, width=2)
+    hidden = torch.randn(1, 12, encoder.config.hidden_size, generator=torch.Generator().manual_seed(1))
+    mask = torch.ones(1, 12, dtype=torch.long)
+    mask[0, 8:] = 0
+    padded = hidden.clone()
+    padded[0, 8] += 1.0
+    assert torch.allclose(_span_logits(model, padded, mask), _span_logits(model, hidden, mask))
+
+
+def test_span_context_survives_save_and_load(tiny_base, tmp_path):
+    from transformers import AutoModel
+
+    encoder = AutoModel.from_pretrained(str(tiny_base), add_pooling_layer=False)  # as build_model loads it
+    model = _context_head(encoder, width=3)
+    model.save(tmp_path)
+    loaded = FramespanModel.load(tmp_path)
+    assert loaded.span_context == 3
+    hidden = torch.randn(1, 12, encoder.config.hidden_size, generator=torch.Generator().manual_seed(2))
+    mask = torch.ones(1, 12, dtype=torch.long)
+    assert torch.allclose(_span_logits(loaded, hidden, mask), _span_logits(model, hidden, mask))

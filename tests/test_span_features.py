@@ -38,8 +38,8 @@ def test_feature_rows():
     assert feats.shape == (3, N_SPAN_FEATURES)
     # "regime": three times, 6 characters, 1 word; " borde" (40-46): once, 6 characters, 1 word; blank: nothing.
     length = [math.log(7.0) / 5, math.log(2.0) / 3]
-    assert feats[0].tolist() == pytest.approx([1.0, math.log(3.0), 1.0, *length])
-    assert feats[1].tolist() == pytest.approx([0.0, 0.0, 0.0, *length])
+    assert feats[0].tolist() == pytest.approx([1.0, math.log(3.0), 1.0, *length, 0.0, 0.0])
+    assert feats[1].tolist() == pytest.approx([0.0, 0.0, 0.0, *length, 0.0, 0.0])
     assert feats[2].tolist() == [0.0] * N_SPAN_FEATURES
 
 
@@ -52,3 +52,19 @@ def test_length_features_grow_with_the_span():
 
 def test_no_spans():
     assert span_features("text", []).shape == (0, N_SPAN_FEATURES)
+
+
+def test_earlier_occurrences_mark_the_repeats_not_the_first_use():
+    text = "The regime lied. Then the Regime lied again, said the regime."
+    first, second, third = span_features(text, [(4, 10), (26, 32), (54, 60)])
+    assert first[5:].tolist() == [0.0, 0.0]
+    assert second[5:].tolist() == pytest.approx([1.0, math.log(2.0)])
+    assert third[5:].tolist() == pytest.approx([1.0, math.log(3.0)])
+
+
+def test_earlier_occurrences_after_a_length_changing_case_fold():
+    # "ß" folds to "ss", so folded indices run one ahead of the text's after it.
+    text = "Straße: the regime. STRASSE: the regime."
+    later = text.rindex("regime")
+    feats = span_features(text, [(later, later + 6), (12, 18)])
+    assert feats[0][5] == 1.0 and feats[1][5] == 0.0

@@ -145,3 +145,13 @@ def test_cli_predict_json_array_for_many_inputs(run_dir, tiny_corpus, tmp_path):
     assert main(["predict", str(run_dir), "--file", str(tiny_corpus / "test.jsonl"), "--out", str(out),
                  "--quiet"]) == 0
     assert [d["id"] for d in json.loads(out.read_text())] == ["d4", "d5", "d6"]
+
+
+def test_final_fit_trains_on_dev_and_keeps_the_configured_threshold(tmp_path, tiny_config):
+    run = train(tiny_config, tmp_path / "final", progress=False,
+                overrides=["data.train_on_dev=true", "decoding.threshold=0.35", "decoding.tune_thresholds=true"])
+    splits = json.loads((run / "splits.json").read_text())
+    assert splits["dev"] == [] and len(splits["train"]) > 0 and len(splits["test"]) > 0
+    assert set(json.loads((run / "metrics.json").read_text())["headline"]) == {"test"}
+    assert "last model kept" in (run / "model" / "framespan.json").read_text()
+    assert Detector.load(run).config.threshold == 0.35

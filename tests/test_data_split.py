@@ -1,0 +1,28 @@
+"""Document splits of one training corpus, and the final fit that trains on the dev part too."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from framespan.config import validate_config
+from framespan.data import load_corpora
+from framespan.labels import load_schema
+
+
+def _config(tmp_path: Path, **data: object) -> object:
+    rows = [{"id": f"d{i}", "text": f"The regime said {i} things.", "spans": [
+        {"start": 4, "end": 10, "label": "loaded_label"}]} for i in range(20)]
+    (tmp_path / "train.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return validate_config({"labels": "framing", "data": {
+        "train": {"path": str(tmp_path / "train.jsonl")}, "split": {"dev": 0.2, "test": 0.25, "seed": 3},
+        **data}})
+
+
+def test_train_on_dev_moves_the_dev_part_into_training_and_keeps_the_test_part(tmp_path: Path) -> None:
+    schema = load_schema("framing")
+    plain = load_corpora(_config(tmp_path), schema).split_ids()
+    final = load_corpora(_config(tmp_path, train_on_dev=True), schema).split_ids()
+    assert len(plain["dev"]) == 4 and final["dev"] == []
+    assert final["test"] == plain["test"]
+    assert sorted(final["train"]) == sorted(plain["train"] + plain["dev"])
