@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 
 import numpy as np
@@ -39,18 +40,17 @@ def occurrences(text: str, start: int, end: int) -> int:
     return _count(text.casefold(), text[start:end].casefold())
 
 
-def _count(folded_text: str, folded_phrase: str, before: int | None = None) -> int:
+def _count(folded_text: str, folded_phrase: str) -> int:
+    starts = _starts(folded_text, folded_phrase)
+    return max(1, len(starts)) if starts is not None else 0
+
+
+def _starts(folded_text: str, folded_phrase: str) -> list[int] | None:
+    """Where the phrase's words occur in the text, in order; None for a phrase with no words."""
     pattern = _pattern(folded_phrase)
     if pattern is None:
-        return 0
-    if before is not None:
-        n = 0
-        for m in pattern.finditer(folded_text):
-            if m.start() >= before:
-                break
-            n += 1
-        return n
-    return max(1, sum(1 for _ in pattern.finditer(folded_text)))
+        return None
+    return [m.start() for m in pattern.finditer(folded_text)]
 
 
 def span_features(text: str, spans: Sequence[tuple[int, int]]) -> np.ndarray:
@@ -63,18 +63,20 @@ def span_features(text: str, spans: Sequence[tuple[int, int]]) -> np.ndarray:
     folded = text.casefold()
     # Where casefold keeps the length (nearly always), a span starts at the same index when folded.
     same_length = len(folded) == len(text)
-    cache: dict[str, int] = {}
+    # One scan of the text per distinct wording: the total and every span's earlier count come from it.
+    cache: dict[str, list[int] | None] = {}
     for i, (start, end) in enumerate(spans):
         key = text[start:end].casefold()
         if key not in cache:
-            cache[key] = _count(folded, key)
-        n = cache[key]
-        if n == 0:
+            cache[key] = _starts(folded, key)
+        starts = cache[key]
+        if starts is None:
             continue
+        n = max(1, len(starts))
         earlier = 0
         if n >= 2:
             at = start if same_length else len(text[:start].casefold())
-            earlier = _count(folded, key, before=at)
+            earlier = bisect_left(starts, at)
         out[i] = (float(n >= 2), math.log1p(n - 1), float(n >= 3), math.log1p(end - start) / 5,
                   math.log1p(len(key.split())) / 3, float(earlier >= 1), math.log1p(earlier))
     return out
