@@ -62,6 +62,10 @@ class ModelConfig(_Strict):
     span_context: int = Field(0, ge=0, le=256, description="tokens on each side of a span that the span "
                               "head also reads, with the span's edge tokens (0: the span and the "
                               "window's first token only)")
+    lexicon: bool = Field(False, description="also fit a lexical classifier (TF-IDF n-grams of the span and "
+                          "its surroundings, logistic regression) on the training spans; it is blended with "
+                          "the span head when naming spans (decoding.lexicon_weight)")
+    lexicon_c: float = Field(10.0, gt=0, description="inverse L2 strength of the lexicon's regression")
     line_breaks: Literal["ignore", "sep"] = Field(
         "ignore", description="sep: each line break reaches the model as the separator token, so it sees "
         "where sentences end in one-sentence-a-line corpora such as PTC; ignore: dropped like other spaces")
@@ -110,6 +114,8 @@ class DecodingConfig(_Strict):
         "labels", description="labels: each label's tagger finds its spans; detect: the any-device "
         "tagger finds spans and the span head names them (needs model.detect_head and span_head)")
     detect_threshold: float = Field(0.5, gt=0, lt=1)
+    lexicon_weight: float = Field(0.5, ge=0, le=1, description="with model.lexicon: device probabilities "
+                                  "are p_head^(1-w) * p_lexicon^w (0: the span head alone)")
 
     @field_validator("thresholds")
     @classmethod

@@ -13,13 +13,14 @@ from typing import Any
 import numpy as np
 
 from .errors import RunError
+from .lexicon import FILES as LEXICON_FILES
 
 ENSEMBLE_FILE = "ensemble.json"
 MEMBERS = "members"
 # The ensemble folder carries the first member's tokenizer, labels and decoding settings (whose
 # thresholds are re-tuned for the ensemble when possible) at its top level, but no weights.
 _MEMBER_ONLY = {"model.safetensors", "model.onnx", "manifest.json", "encoder_config.json", "head_config.json",
-                "export.json"}
+                "export.json", *LEXICON_FILES}
 # Settings that must agree, or the members' windows and columns would not line up.
 _MUST_MATCH = ("max_length", "stride", "detect_column", "active_labels", "line_break_id", "line_break_placeholder")
 

@@ -15,12 +15,14 @@ import numpy as np
 
 from .errors import RunError
 from .inference import INFERENCE_CONFIG, LABELS_FILE, ONNX_FILE, InferenceConfig, model_folder
+from .lexicon import FILES as LEXICON_FILES
 from .span_features import N_SPAN_FEATURES
 
 EXPORT_INFO = "export.json"
 OPSET = 17
 # Copied as they are: the Detector reads the first two; the rest document where the model came from.
-CARRIED_FILES = (LABELS_FILE, INFERENCE_CONFIG, "head_config.json", "encoder_config.json", "framespan.json")
+CARRIED_FILES = (LABELS_FILE, INFERENCE_CONFIG, "head_config.json", "encoder_config.json", "framespan.json",
+                 *LEXICON_FILES)
 # Encoders whose graphs onnxruntime's transformer optimizer knows how to fuse (attention, layer norm).
 FUSABLE = {"bert": "bert", "roberta": "bert", "xlm-roberta": "bert"}
 # A float export must reproduce torch's tag probabilities this closely, or it is not written.

@@ -15,6 +15,8 @@ from .decoding import DocumentScores, WindowMerger, classify_by_tags, decode_spa
 from .encoding import DETECT, LineBreaks, token_spans, tokenize_windows
 from .errors import RunError
 from .labels import LabelSchema, load_schema
+from .lexicon import Lexicon, blend, mean_probs
+from .lexicon import load_if_present as load_lexicon
 from .spans import Span
 
 INFERENCE_CONFIG = "inference.json"
@@ -44,6 +46,8 @@ class InferenceConfig:
     # written over a one-character placeholder where the tokenizer would drop them (LineBreaks).
     line_break_id: int | None = None
     line_break_placeholder: str = ""
+    # Weight of the folder's lexicon (lexicon.py) when naming spans; unused without one.
+    lexicon_weight: float = 0.0
 
     @property
     def line_breaks(self) -> LineBreaks | None:
@@ -124,8 +128,10 @@ class Detector:
     """Finds framing devices in text. ``Detector.load(run_dir)`` then ``predict(text)``."""
 
     def __init__(self, backend: Backend, tokenizer: Any, schema: LabelSchema, config: InferenceConfig,
-                 folder: Path | None = None) -> None:
+                 folder: Path | None = None, lexicons: Sequence[Lexicon] = ()) -> None:
         self.backend = backend
+        # An ensemble has one lexicon per member; their probabilities are averaged.
+        self.lexicons = list(lexicons)
         self.tokenizer = tokenizer
         self.schema = schema
         self.config = config
@@ -161,7 +167,7 @@ class Detector:
 
             members = [cls.load(m, backend, device, threads) for m in member_folders(folder)]
             return cls(EnsembleBackend([m.backend for m in members]), members[0].tokenizer, schema, config,
-                       folder)
+                       folder, [lx for m in members for lx in m.lexicons])
         has_onnx = (folder / ONNX_FILE).is_file()
         if backend == "auto":
             backend = "onnx" if has_onnx else "torch"
@@ -189,7 +195,8 @@ class Detector:
             tokenizer = _load_tokenizer(folder)
         else:
             raise ValueError(f"unknown backend {backend!r} (auto, torch, onnx)")
-        return cls(impl, tokenizer, schema, config, folder)
+        lexicon = load_lexicon(folder)
+        return cls(impl, tokenizer, schema, config, folder, [lexicon] if lexicon else [])
 
     # -- prediction -------------------------------------------------------------------------------
     def predict(self, text: str) -> list[Span]:
@@ -288,6 +295,12 @@ class Detector:
             for i in missing:
                 by_tags = classify_by_tags(sc, *spans[i])
                 probs[i] = None if by_tags is None else by_tags[: len(self.schema)]
+        weight = self.config.lexicon_weight
+        if self.lexicons and weight > 0 and spans:
+            lexical = mean_probs(self.lexicons, text, spans, self.schema.names)
+            # A span with no token (blank, or cut by every window) is named by the lexicon alone.
+            probs = [lexical[i] if p is None else blend(np.asarray(p, dtype=float), lexical[i], weight)
+                     for i, p in enumerate(probs)]
         names = set(allowed if allowed is not None else self.active_labels)
         keep = np.array([n in names for n in self.schema.names], dtype=float)
         out = np.zeros((len(spans), len(self.schema)))

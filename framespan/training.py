@@ -159,8 +159,18 @@ def train(config: RunConfig | str | Path, output: str | Path, overrides: list[st
         fp16=t.fp16,
         bf16=t.bf16,
     )
+    lexicon = None
+    lexicon_info: dict[str, Any] = {}
+    if cfg.model.lexicon:
+        from .lexicon import LexiconSettings, fit_lexicon, summary
+
+        # Deterministic and quick (seconds on PTC), so a resumed run fits it again rather than storing it.
+        fitted_at = time.time()
+        lexicon = fit_lexicon(corpora.train, schema.names, LexiconSettings(c=cfg.model.lexicon_c))
+        lexicon_info = {**summary(lexicon), "fit_seconds": round(time.time() - fitted_at, 1)}
+        log.info("lexicon: %s", lexicon_info)
     trainer = _make_trainer(model, args, train_ds, tokenizer, schema, cfg, corpora.train, corpora.dev, output,
-                            progress, line_breaks)
+                            progress, line_breaks, lexicon)
     checkpoint = latest_checkpoint(output) if resume else None
     started = time.time()
     status = {"status": "training", "started": _now(), "resumed_from": str(checkpoint) if checkpoint else None}
@@ -194,7 +204,7 @@ def train(config: RunConfig | str | Path, output: str | Path, overrides: list[st
               "train_seconds_this_session": round(train_seconds, 1),
               "documents": {k: len(v) for k, v in corpora.split_ids().items()},
               "versions": {"torch": torch.__version__, "transformers": transformers.__version__},
-              "base_model": cfg.model.base}
+              "base_model": cfg.model.base, **({"lexicon": lexicon_info} if lexicon_info else {})}
     atomic_write_json(output / "run.json", status)
     return output
 
@@ -258,7 +268,7 @@ def _param_groups(model: Any, lr: float, head_lr: float | None, weight_decay: fl
 
 def _make_trainer(model: Any, args: Any, train_ds: Any, tokenizer: Any, schema: LabelSchema, cfg: RunConfig,
                   train_docs: list[Document], dev_docs: list[Document], output: Path, progress: bool,
-                  line_breaks: Any = None) -> Any:
+                  line_breaks: Any = None, lexicon: Any = None) -> Any:
     import torch
     from transformers import Trainer, TrainerCallback
 
@@ -275,7 +285,8 @@ def _make_trainer(model: Any, args: Any, train_ds: Any, tokenizer: Any, schema: 
                                     cfg.decoding.continue_ratio, cfg.model.detect_head, cfg.decoding.strategy,
                                     cfg.decoding.detect_threshold,
                                     line_breaks.token_id if line_breaks else None,
-                                    line_breaks.placeholder if line_breaks else "")
+                                    line_breaks.placeholder if line_breaks else "",
+                                    cfg.decoding.lexicon_weight if lexicon is not None else 0.0)
     best_file = output / "best.json"
 
     class LogToFile(TrainerCallback):
@@ -301,6 +312,8 @@ def _make_trainer(model: Any, args: Any, train_ds: Any, tokenizer: Any, schema: 
             tokenizer.save_pretrained(str(staging))
             schema.save(staging / "labels.yaml")
             inference_cfg.save(staging)
+            if lexicon is not None:
+                lexicon.save(staging)
             (staging / "framespan.json").write_text(json.dumps(
                 {"base_model": cfg.model.base, "labels": schema.name, **info}, indent=2), encoding="utf-8")
             write_manifest(staging)
@@ -311,7 +324,7 @@ def _make_trainer(model: Any, args: Any, train_ds: Any, tokenizer: Any, schema: 
             was_training = self.model.training
             self.model.eval()
             detector = Detector(TorchBackend(model=self.model, device=str(self.args.device)), tokenizer,
-                                schema, inference_cfg)
+                                schema, inference_cfg, lexicons=[lexicon] if lexicon is not None else [])
             if inference_cfg.strategy == "detect" and cfg.decoding.tune_thresholds:
                 # One threshold, cheap to tune: each checkpoint is judged at its own best, so the
                 # selection does not favour whichever epoch happens to suit the default.
