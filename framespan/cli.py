@@ -15,7 +15,7 @@ from typing import Any, TextIO
 from .errors import FramespanError
 
 # Modules that add their own subcommands through ``add_cli(subparsers)``.
-PLUGINS = ("framespan.export", "framespan.compare", "framespan.ensemble")
+PLUGINS = ("framespan.export", "framespan.compare", "framespan.ensemble", "framespan.lexicon")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,7 +20,8 @@ from .spans import Document
 LEXICON_JSON = "lexicon.json"
 LEXICON_WEIGHTS = "lexicon.safetensors"
 FILES = (LEXICON_JSON, LEXICON_WEIGHTS)
-FORMAT = 1
+# 1: three extra numbers per span; 2: also how often its words recur in the text, and before it.
+FORMAT = 2
 
 # Word tokens keep quotes and ! ? as tokens of their own: scare quotes mark Loaded_Language and
 # Slogans, exclamations Appeal_to_fear and Flag-Waving.
@@ -39,6 +40,13 @@ class LexiconSettings:
     # The context's words tell less than the span's own, so their block is scaled down.
     context_scale: float = 0.5
     c: float = 10.0
+    # Repetition is about recurrence, which no n-gram shows; without these the blend pulled the
+    # span head's Repetition answers towards Loaded_Language (span_features.py says more).
+    occurrences: bool = True
+
+    @property
+    def n_extras(self) -> int:
+        return 9 if self.occurrences else 3
 
 
 def _word_ngrams(text: str) -> list[str]:
@@ -64,12 +72,17 @@ def _context_words(text: str, start: int, end: int, chars: int) -> list[str]:
     return _WORD.findall(around.lower())
 
 
-def _extras(span_text: str) -> list[float]:
-    return [math.log1p(len(span_text.split())), float(any(q in span_text for q in _QUOTES)),
-            float(span_text.isupper())]
+def _extras(text: str, spans: Sequence[tuple[int, int]], occurrences: bool) -> np.ndarray:
+    """(spans, 3 or 9): log word count, quoted, all capitals; then, with ``occurrences``, the span
+    features of span_features.py that are not about length: recurs, log of the other occurrences,
+    recurs 3+ times, log length, occurs earlier, log of the earlier occurrences."""
+    basic = np.array([[math.log1p(len(text[s:e].split())), float(any(q in text[s:e] for q in _QUOTES)),
+                       float(text[s:e].isupper())] for s, e in spans], dtype=np.float64).reshape(len(spans), 3)
+    if not occurrences:
+        return basic
+    from .span_features import span_features
 
-
-N_EXTRAS = 3
+    return np.hstack([basic, span_features(text, spans)[:, [0, 1, 2, 3, 5, 6]].astype(np.float64)])
 
 
 class Lexicon:
@@ -89,7 +102,7 @@ class Lexicon:
         for block in ("word", "char", "context"):
             self.offsets[block] = offset
             offset += len(vocab[block])
-        self.n_features = offset + N_EXTRAS
+        self.n_features = offset + settings.n_extras
         if coef.shape != (len(labels), self.n_features):
             raise RunError(f"lexicon: weights have shape {coef.shape}, expected {(len(labels), self.n_features)}")
 
@@ -100,8 +113,8 @@ class Lexicon:
         return {"word": _word_ngrams(piece), "char": _char_ngrams(piece, *s.char_ngrams),
                 "context": _context_words(text, start, end, s.context_chars)}
 
-    def features(self, text: str, start: int, end: int) -> tuple[np.ndarray, np.ndarray]:
-        """(indices, values) of one span's sparse feature row."""
+    def features(self, text: str, start: int, end: int, extras: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(indices, values) of one span's sparse feature row; ``extras`` is its row of _extras."""
         idx: list[int] = []
         val: list[float] = []
         for block, terms in self._block_terms(text, start, end).items():
@@ -117,16 +130,17 @@ class Lexicon:
                 w *= self.settings.context_scale
             idx.extend((ids + self.offsets[block]).tolist())
             val.extend(w.tolist())
-        base = self.n_features - N_EXTRAS
-        idx.extend(range(base, base + N_EXTRAS))
-        val.extend(_extras(text[start:end]))
+        base = self.n_features - len(extras)
+        idx.extend(range(base, self.n_features))
+        val.extend(extras.tolist())
         return np.asarray(idx, dtype=np.int64), np.asarray(val, dtype=np.float64)
 
     def logits(self, text: str, spans: Sequence[tuple[int, int]]) -> np.ndarray:
         """(spans, labels) logits, over ``self.labels``."""
         out = np.tile(self.intercept.astype(np.float64), (len(spans), 1))
+        extras = _extras(text, spans, self.settings.occurrences)
         for r, (start, end) in enumerate(spans):
-            idx, val = self.features(text, start, end)
+            idx, val = self.features(text, start, end, extras[r])
             out[r] += self.coef[:, idx].astype(np.float64) @ val
         return out
 
@@ -164,9 +178,10 @@ class Lexicon:
         path = folder / LEXICON_JSON
         try:
             meta = json.loads(path.read_text(encoding="utf-8"))
-            if meta.get("format") != FORMAT:
-                raise RunError(f"{path}: lexicon format {meta.get('format')!r}, this framespan reads {FORMAT}")
+            if meta.get("format") not in (1, FORMAT):
+                raise RunError(f"{path}: lexicon format {meta.get('format')!r}, this framespan reads 1 to {FORMAT}")
             raw = dict(meta["settings"])
+            raw.setdefault("occurrences", meta["format"] >= 2)
             raw["char_ngrams"] = tuple(raw["char_ngrams"])
             settings = LexiconSettings(**raw)
             arrays = load_file(str(folder / LEXICON_WEIGHTS))
@@ -209,7 +224,7 @@ def fit_lexicon(docs: Sequence[Document], label_names: Sequence[str],
         raise RunError(f"a lexicon needs spans of at least two labels; the training data has {labels}")
     vocabs = {"word": _Vocab(), "char": _Vocab(), "context": _Vocab()}
     probe = Lexicon(s, {b: [] for b in vocabs}, {b: np.zeros(0) for b in vocabs}, labels,
-                    np.zeros((len(labels), N_EXTRAS)), np.zeros(len(labels)))
+                    np.zeros((len(labels), s.n_extras)), np.zeros(len(labels)))
     for text, start, end, _ in rows:
         for block, terms in probe._block_terms(text, start, end).items():
             vocabs[block].add(terms)
@@ -220,14 +235,18 @@ def fit_lexicon(docs: Sequence[Document], label_names: Sequence[str],
     # Smoothed idf, as if one extra row held every term: no term gets an infinite weight.
     idf = {b: np.array([math.log((1 + n) / (1 + vocabs[b].df[t])) + 1 for t in terms])
            for b, terms in vocab.items()}
-    unfitted = Lexicon(s, vocab, idf, labels, np.zeros((len(labels), sum(map(len, vocab.values())) + N_EXTRAS)),
-                       np.zeros(len(labels)))
+    unfitted = Lexicon(s, vocab, idf, labels,
+                       np.zeros((len(labels), sum(map(len, vocab.values())) + s.n_extras)), np.zeros(len(labels)))
     indptr, indices, values = [0], [], []
-    for text, start, end, _ in rows:
-        idx, val = unfitted.features(text, start, end)
-        indices.append(idx)
-        values.append(val)
-        indptr.append(indptr[-1] + len(idx))
+    for doc in docs:
+        # Recurrence counts are per text, so the extras are computed a document at a time.
+        mine = [(sp.start, sp.end) for sp in doc.spans if sp.label in label_names]
+        extras = _extras(doc.text, mine, s.occurrences)
+        for (start, end), row in zip(mine, extras, strict=True):
+            idx, val = unfitted.features(doc.text, start, end, row)
+            indices.append(idx)
+            values.append(val)
+            indptr.append(indptr[-1] + len(idx))
     x = csr_matrix((np.concatenate(values), np.concatenate(indices), np.array(indptr)),
                    shape=(n, unfitted.n_features))
     y = np.array([labels.index(r[3]) for r in rows])
@@ -269,3 +288,78 @@ def load_if_present(folder: Path) -> Lexicon | None:
 def summary(lexicon: Lexicon) -> dict[str, Any]:
     return {"labels": len(lexicon.labels), "features": lexicon.n_features,
             **{f"{b}_terms": len(v) for b, v in lexicon.vocab.items()}}
+
+
+# -- `framespan lexicon RUN`: fit (or refit) the lexicon of a finished run ----------------------------
+def refit_run_lexicon(run: str | Path, weight: float | None = None) -> dict[str, Any]:
+    """Fit a lexicon on a finished run's own training documents (its config and splits.json) and
+    write it into the run's model folder, replacing the folder atomically. The span head is not
+    touched; with a selection metric that reads labels (tc_f1, labeled_f1) a run trained with
+    the lexicon could have kept another epoch, so run.json records the refit."""
+    import os
+    import shutil
+    import time
+
+    from .config import _resolve_paths
+    from .data import load_corpora
+    from .ensemble import ENSEMBLE_FILE
+    from .inference import InferenceConfig, model_folder
+    from .labels import load_schema
+    from .runs import atomic_write_json, replace_dir, verify_model_folder, write_manifest
+    from .training import load_run_config
+
+    run = Path(run)
+    folder = model_folder(run)
+    verify_model_folder(folder)
+    if (folder / ENSEMBLE_FILE).is_file():
+        raise RunError(f"{run} is an ensemble; fit the lexicons of its member runs, then build it again")
+    if folder == run:
+        raise RunError(f"{run} is a model folder; give the run folder (its config.yaml says what it trained on)")
+    cfg = load_run_config(run)
+    _resolve_paths(cfg, Path.cwd())
+    schema = load_schema(folder / "labels.yaml")
+    corpora = load_corpora(cfg, schema)
+    splits = run / "splits.json"
+    if splits.is_file():
+        trained = json.loads(splits.read_text(encoding="utf-8"))["train"]
+        if sorted(trained) != sorted(d.id for d in corpora.train):
+            raise RunError(f"{splits}: the run's training documents differ from what {run / 'config.yaml'} "
+                           "reads now (corpus changed?); refusing to fit a lexicon on other documents")
+    started = time.time()
+    lexicon = fit_lexicon(corpora.train, schema.names, LexiconSettings(c=cfg.model.lexicon_c))
+    weight = cfg.decoding.lexicon_weight if weight is None else weight
+    staging = folder.parent / f".{folder.name}.lexicon-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        shutil.copytree(folder, staging)
+        lexicon.save(staging)
+        inference = InferenceConfig.load(staging)
+        inference.lexicon_weight = weight
+        inference.save(staging)
+        write_manifest(staging)
+        replace_dir(staging, folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    info = {**summary(lexicon), "fit_seconds": round(time.time() - started, 1), "weight": weight,
+            "format": FORMAT, "documents": len(corpora.train),
+            "note": "metrics.json predates this lexicon; `framespan evaluate` scores the run as it is now"}
+    status_file = run / "run.json"
+    if status_file.is_file():
+        status = json.loads(status_file.read_text(encoding="utf-8"))
+        atomic_write_json(status_file, {**status, "lexicon_refit": info})
+    return info
+
+
+def add_cli(subparsers: Any) -> None:
+    p = subparsers.add_parser("lexicon", help="fit a finished run's lexicon (TC) on its own training documents")
+    p.add_argument("run", help="run folder (not an ensemble: fit its members, then build it again)")
+    p.add_argument("--weight", type=float, help="decoding.lexicon_weight to store (default: the run's config)")
+    p.set_defaults(func=_cmd_lexicon)
+
+
+def _cmd_lexicon(args: Any) -> int:
+    if args.weight is not None and not 0 <= args.weight <= 1:
+        raise RunError(f"--weight must be between 0 and 1, got {args.weight}")
+    print(json.dumps(refit_run_lexicon(args.run, args.weight), indent=2))
+    return 0

@@ -192,3 +192,25 @@ decoding: {{lexicon_weight: 0.7}}
     assert det.config.lexicon_weight == 0.7 and len(det.lexicons) == 1
     assert json.loads((run / "run.json").read_text())["lexicon"]["labels"] == 2
     shutil.rmtree(run)
+
+
+def test_recurrence_tells_a_repeat_from_its_first_use() -> None:
+    from framespan.lexicon import LexiconSettings
+    from framespan.spans import Span
+
+    # Each text says one phrase twice; the first use is labelled loaded_label, the repeat doubt.
+    # Span words, context words and the basic extras are the same for both, so only the
+    # occurrence features can separate them.
+    phrases = ["build the wall", "lock them up", "drain the swamp", "no surrender", "take back control",
+               "stop the steal"]
+    docs = []
+    for i, p in enumerate(phrases):
+        text = f"{p}. {p}."
+        docs.append(Document(f"r{i}", text, [Span(0, len(p), "loaded_label"),
+                                            Span(len(p) + 2, 2 * len(p) + 2, "doubt")]))
+    text = "yes we can. yes we can."
+    spans = [(0, 10), (12, 22)]
+    with_occ = fit_lexicon(docs, LABELS).probs(text, spans, LABELS).argmax(axis=1)
+    assert [LABELS[j] for j in with_occ] == ["loaded_label", "doubt"]
+    without = fit_lexicon(docs, LABELS, LexiconSettings(occurrences=False)).probs(text, spans, LABELS)
+    assert np.allclose(without[0], without[1])
