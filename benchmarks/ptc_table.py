@@ -2,8 +2,9 @@
 
     python benchmarks/ptc_table.py "ptc.yaml seed 13=runs/a" "ensemble=runs/ens" [--split test]
 
-A run folder's report is its metrics.json; an ensemble folder's is SPLIT.json beside it, written by
-`framespan evaluate ENS --split test --json ENS/test.json`, and its train minutes are its members'.
+A folder's report is SPLIT.json when it has one, written by `framespan evaluate RUN --split test
+--json RUN/test.json` (ensembles, runs given a lexicon later), else its metrics.json; an ensemble's
+train minutes are its members'.
 
 Prints the summary table (train minutes, SI P/R/F1, TC micro-F1, labelled and exact F1) and the
 per-technique table (labelled-span F1 and TC F1 of each run), so figures are copied from the runs'
@@ -29,20 +30,21 @@ def _train_minutes(run: Path) -> float | None:
 
 def _load(folder: Path, split: str) -> tuple[dict[str, Any], float | None]:
     metrics_file = folder / "metrics.json"
-    if metrics_file.is_file():
+    evaluated = folder / f"{split}.json"
+    # A later `framespan evaluate --json` (after `framespan lexicon`, say) wins over training's report.
+    if metrics_file.is_file() and not evaluated.is_file():
         metrics = json.loads(metrics_file.read_text(encoding="utf-8"))
         if split not in metrics:
             sys.exit(f"{metrics_file} has no {split!r} report")
         return metrics[split], _train_minutes(folder)
-    report_file = folder / f"{split}.json"
-    if not report_file.is_file():
+    if not evaluated.is_file():
         sys.exit(f"{folder}: neither metrics.json nor {split}.json (unfinished run, or evaluate not run?)")
-    minutes = None
+    minutes = _train_minutes(folder)
     ensemble = folder / "ensemble-run.json"
     if ensemble.is_file():
         members = [_train_minutes(Path(m).parent) for m in json.loads(ensemble.read_text())["members"]]
         minutes = None if None in members else sum(members)
-    return json.loads(report_file.read_text(encoding="utf-8")), minutes
+    return json.loads(evaluated.read_text(encoding="utf-8")), minutes
 
 
 def main(argv: list[str] | None = None) -> int:

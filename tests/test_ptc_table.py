@@ -37,3 +37,13 @@ def test_rows_come_from_run_and_ensemble_folders(tmp_path, capsys):
     assert "| one | 1.5 | 0.500 | 0.250 | 0.333 | 0.600 | 0.200 | 0.100 |" in out
     assert "| two | 3.0 | 0.500 | 0.250 | 0.400 | 0.650 | 0.200 | 0.100 |" in out
     assert "| Doubt | 4 | 0.300 / 0.750 | 0.300 / 0.750 |" in out
+
+
+def test_a_later_evaluation_wins_over_the_training_report(tmp_path, capsys):
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "metrics.json").write_text(json.dumps({"test": _report(0.333, 0.6)}))
+    (run / "test.json").write_text(json.dumps(_report(0.35, 0.62)))
+    (run / "run.json").write_text(json.dumps({"train_seconds_this_session": 60}))
+    assert _script().main([f"refit={run}"]) == 0
+    assert "| refit | 1.0 | 0.500 | 0.250 | 0.350 | 0.620 | 0.200 | 0.100 |" in capsys.readouterr().out
