@@ -15,31 +15,22 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections import Counter
 from pathlib import Path
 
-import numpy as np
 from tqdm.auto import tqdm
 
 from framespan.config import CorpusSpec
 from framespan.data import load_spec
+from framespan.evaluation import allowed_labels, gold_rows, tc_answers
 from framespan.inference import Detector
 from framespan.labels import load_schema
-from framespan.lexicon import blend, fit_lexicon
+from framespan.lexicon import blend, fit_for_run
 from framespan.metrics import tc_scores
-from framespan.spans import Span
+from framespan.training import load_run_config
 
 
-def _answers(doc, ranges, counts, probs, names):
-    out = []
-    for (start, end), p in zip(ranges, probs, strict=True):
-        for j in np.argsort(-p, kind="stable")[: counts[(start, end)]]:
-            out.append(Span(start, end, names[int(j)], float(p[j])))
-    return out
-
-
-def _tc(part, keys, probs, names) -> float:
-    pred = {d.id: _answers(d, *keys[d.id], probs[d.id], names) for d in part}
+def _tc(part, rows, probs, names) -> float:
+    pred = {d.id: tc_answers(rows[d.id], probs[d.id], names) for d in part}
     return tc_scores(part, pred)["f1"]
 
 
@@ -60,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---|---:|" + "---:|" * len(args.weights))
     for run in args.runs:
         splits = json.loads((Path(run) / "splits.json").read_text(encoding="utf-8"))
-        lexicon = fit_lexicon([docs[i] for i in splits["train"]], names)
+        lexicon, _ = fit_for_run(load_run_config(run).model, [docs[i] for i in splits["train"]], names)
         det = Detector.load(run)
         det.config.lexicon_weight = 0.0
         results[run] = {}
@@ -68,17 +59,15 @@ def main(argv: list[str] | None = None) -> int:
             part = [docs[i] for i in splits.get(split, [])]
             if not part:
                 continue
-            head, lex, keys = {}, {}, {}
+            head, lex, rows = {}, {}, {}
             for d in tqdm(part, desc=f"{run} {split}", leave=False):
-                counts = Counter((s.start, s.end) for s in d.spans)
-                ranges = sorted(counts)
-                allowed = [n for n in det.active_labels if d.annotated_labels is None or n in d.annotated_labels]
-                head[d.id] = det.span_probs(d.text, ranges, allowed)
+                rows[d.id] = gold_rows(d)
+                ranges = sorted(rows[d.id])
+                head[d.id] = det.span_probs(d.text, ranges, allowed_labels(det, d))
                 lex[d.id] = lexicon.probs(d.text, ranges, names) * (head[d.id] > 0)
-                keys[d.id] = (ranges, counts)
 
-            alone = _tc(part, keys, lex, names)
-            row = [_tc(part, keys, {i: blend(head[i], lex[i], w) for i in head}, names) for w in args.weights]
+            alone = _tc(part, rows, lex, names)
+            row = [_tc(part, rows, {i: blend(head[i], lex[i], w) for i in head}, names) for w in args.weights]
             results[run][split] = {"lexicon_alone": alone, **{str(w): f for w, f in zip(args.weights, row)}}
             print(f"| {run} | {split} | {alone:.3f} | " + " | ".join(f"{f:.3f}" for f in row) + " |", flush=True)
     if args.json:

@@ -25,12 +25,23 @@ def predict_documents(detector: Any, docs: Sequence[Document], batch_size: int =
 def classify_rows(detector: Any, doc: Document, allowed: Sequence[str] | None = None) -> list[Span]:
     """TC answers for a document's gold spans: a range the gold lists with k techniques gets the
     model's k most likely, as TC requires one answer per gold row. ``allowed`` limits the choice."""
-    rows = Counter((s.start, s.end) for s in doc.spans)
+    rows = gold_rows(doc)
     ranges = sorted(rows)
+    return tc_answers(rows, detector.span_probs(doc.text, ranges, allowed), detector.schema.names)
+
+
+def gold_rows(doc: Document) -> Counter[tuple[int, int]]:
+    """How many gold rows each char range of ``doc`` has (TC answers that many techniques)."""
+    return Counter((s.start, s.end) for s in doc.spans)
+
+
+def tc_answers(rows: Counter[tuple[int, int]], probs: np.ndarray, names: Sequence[str]) -> list[Span]:
+    """TC answers from (ranges, labels) probabilities over the ranges of ``rows`` in sorted order:
+    the k most likely techniques for a range with k gold rows."""
     spans = []
-    for (start, end), p in zip(ranges, detector.span_probs(doc.text, ranges, allowed)):
+    for (start, end), p in zip(sorted(rows), probs, strict=True):
         for j in np.argsort(-p, kind="stable")[: rows[(start, end)]]:
-            spans.append(Span(start, end, detector.schema.names[int(j)], float(p[j])))
+            spans.append(Span(start, end, names[int(j)], float(p[j])))
     return spans
 
 
@@ -39,11 +50,15 @@ def classify_gold(detector: Any, docs: Sequence[Document], progress: bool = True
     scored against a framing model has no answer among framespan's own devices)."""
     out = {}
     for doc in tqdm(docs, desc="classify", disable=not progress, leave=False):
-        allowed = None
-        if doc.annotated_labels is not None:
-            allowed = [n for n in detector.active_labels if n in doc.annotated_labels]
-        out[doc.id] = classify_rows(detector, doc, allowed)
+        out[doc.id] = classify_rows(detector, doc, allowed_labels(detector, doc))
     return out
+
+
+def allowed_labels(detector: Any, doc: Document) -> list[str] | None:
+    """The detector's labels that ``doc`` was annotated for (None: all of them)."""
+    if doc.annotated_labels is None:
+        return None
+    return [n for n in detector.active_labels if n in doc.annotated_labels]
 
 
 def evaluate_detector(detector: Any, docs: Sequence[Document], batch_size: int = 32,

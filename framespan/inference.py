@@ -15,8 +15,7 @@ from .decoding import DocumentScores, WindowMerger, classify_by_tags, decode_spa
 from .encoding import DETECT, LineBreaks, token_spans, tokenize_windows
 from .errors import RunError
 from .labels import LabelSchema, load_schema
-from .lexicon import Lexicon, blend, mean_probs
-from .lexicon import load_if_present as load_lexicon
+from .lexicon import Lexicon, blend, load_if_present, mean_probs
 from .spans import Span
 
 INFERENCE_CONFIG = "inference.json"
@@ -195,7 +194,7 @@ class Detector:
             tokenizer = _load_tokenizer(folder)
         else:
             raise ValueError(f"unknown backend {backend!r} (auto, torch, onnx)")
-        lexicon = load_lexicon(folder)
+        lexicon = load_if_present(folder)
         return cls(impl, tokenizer, schema, config, folder, [lexicon] if lexicon else [])
 
     # -- prediction -------------------------------------------------------------------------------
@@ -286,18 +285,24 @@ class Detector:
                    allowed: Sequence[str] | None = None) -> np.ndarray:
         """(spans, labels) probabilities of each device for given char ranges, zero outside
         ``allowed`` (default: the labels the model was trained on)."""
+        from .span_features import span_features
+
         probs: list[np.ndarray | None] = [None] * len(spans)
-        if spans and getattr(self.backend, "span_logits", None) is not None:
-            probs = self._classify_with_head(text, spans)
+        head = bool(spans) and getattr(self.backend, "span_logits", None) is not None
+        weight = self.config.lexicon_weight
+        lexicon = bool(spans) and bool(self.lexicons) and weight > 0
+        # Both the span head and the lexicon read these; one scan of the text serves both.
+        feats = span_features(text, spans) if head or lexicon else None
+        if head:
+            probs = self._classify_with_head(text, spans, feats)
         missing = [i for i, p in enumerate(probs) if p is None]
         if missing:
             sc = self.scores([text])[0]
             for i in missing:
                 by_tags = classify_by_tags(sc, *spans[i])
                 probs[i] = None if by_tags is None else by_tags[: len(self.schema)]
-        weight = self.config.lexicon_weight
-        if self.lexicons and weight > 0 and spans:
-            lexical = mean_probs(self.lexicons, text, spans, self.schema.names)
+        if lexicon:
+            lexical = mean_probs(self.lexicons, text, spans, self.schema.names, feats)
             # A span with no token (blank, or cut by every window) is named by the lexicon alone.
             probs = [lexical[i] if p is None else blend(np.asarray(p, dtype=float), lexical[i], weight)
                      for i, p in enumerate(probs)]
@@ -318,9 +323,8 @@ class Detector:
                 out.append(Span(start, end, self.schema.names[int(j)], float(p[j])))
         return out
 
-    def _classify_with_head(self, text: str, spans: Sequence[tuple[int, int]]) -> list[np.ndarray | None]:
-        from .span_features import span_features
-
+    def _classify_with_head(self, text: str, spans: Sequence[tuple[int, int]],
+                            feats: np.ndarray) -> list[np.ndarray | None]:
         windows = self._windows([text])
         # Each span is classified once, in the window where it has the most context on both sides.
         best: dict[int, tuple[int, int, tuple[int, int]]] = {}  # span -> (margin, window, token range)
@@ -342,7 +346,6 @@ class Detector:
         result: list[np.ndarray | None] = [None] * len(spans)
         if not by_window:
             return result
-        feats = span_features(text, spans)
         order = sorted(by_window)
         step = getattr(self.backend, "max_batch", None) or 16
         for g in range(0, len(order), step):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -72,17 +73,31 @@ def _context_words(text: str, start: int, end: int, chars: int) -> list[str]:
     return _WORD.findall(around.lower())
 
 
-def _extras(text: str, spans: Sequence[tuple[int, int]], occurrences: bool) -> np.ndarray:
+def _block_terms(settings: LexiconSettings, text: str, start: int, end: int) -> dict[str, list[str]]:
+    piece = text[start:end]
+    return {"word": _word_ngrams(piece), "char": _char_ngrams(piece, *settings.char_ngrams),
+            "context": _context_words(text, start, end, settings.context_chars)}
+
+
+# The span_features.py columns the lexicon reads: all but the length in words, which it has already.
+_SPAN_FEATURE_COLUMNS = [0, 1, 2, 3, 5, 6]
+
+
+def _extras(text: str, spans: Sequence[tuple[int, int]], occurrences: bool,
+            span_feats: np.ndarray | None = None) -> np.ndarray:
     """(spans, 3 or 9): log word count, quoted, all capitals; then, with ``occurrences``, the span
-    features of span_features.py that are not about length: recurs, log of the other occurrences,
-    recurs 3+ times, log length, occurs earlier, log of the earlier occurrences."""
+    features of span_features.py that are not about length in words: recurs, log of the other
+    occurrences, recurs 3+ times, log length, occurs earlier, log of the earlier occurrences.
+    ``span_feats``: ``span_features(text, spans)`` when the caller has it already."""
     basic = np.array([[math.log1p(len(text[s:e].split())), float(any(q in text[s:e] for q in _QUOTES)),
                        float(text[s:e].isupper())] for s, e in spans], dtype=np.float64).reshape(len(spans), 3)
     if not occurrences:
         return basic
-    from .span_features import span_features
+    if span_feats is None:
+        from .span_features import span_features
 
-    return np.hstack([basic, span_features(text, spans)[:, [0, 1, 2, 3, 5, 6]].astype(np.float64)])
+        span_feats = span_features(text, spans)
+    return np.hstack([basic, span_feats[:, _SPAN_FEATURE_COLUMNS].astype(np.float64)])
 
 
 class Lexicon:
@@ -107,17 +122,11 @@ class Lexicon:
             raise RunError(f"lexicon: weights have shape {coef.shape}, expected {(len(labels), self.n_features)}")
 
     # -- features ----------------------------------------------------------------------------------
-    def _block_terms(self, text: str, start: int, end: int) -> dict[str, list[str]]:
-        s = self.settings
-        piece = text[start:end]
-        return {"word": _word_ngrams(piece), "char": _char_ngrams(piece, *s.char_ngrams),
-                "context": _context_words(text, start, end, s.context_chars)}
-
     def features(self, text: str, start: int, end: int, extras: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(indices, values) of one span's sparse feature row; ``extras`` is its row of _extras."""
         idx: list[int] = []
         val: list[float] = []
-        for block, terms in self._block_terms(text, start, end).items():
+        for block, terms in _block_terms(self.settings, text, start, end).items():
             index, idf = self.index[block], self.idf[block]
             counts = Counter(index[t] for t in terms if t in index)
             if not counts:
@@ -135,18 +144,20 @@ class Lexicon:
         val.extend(extras.tolist())
         return np.asarray(idx, dtype=np.int64), np.asarray(val, dtype=np.float64)
 
-    def logits(self, text: str, spans: Sequence[tuple[int, int]]) -> np.ndarray:
-        """(spans, labels) logits, over ``self.labels``."""
+    def logits(self, text: str, spans: Sequence[tuple[int, int]],
+               span_feats: np.ndarray | None = None) -> np.ndarray:
+        """(spans, labels) logits, over ``self.labels``; ``span_feats`` as for _extras."""
         out = np.tile(self.intercept.astype(np.float64), (len(spans), 1))
-        extras = _extras(text, spans, self.settings.occurrences)
+        extras = _extras(text, spans, self.settings.occurrences, span_feats)
         for r, (start, end) in enumerate(spans):
             idx, val = self.features(text, start, end, extras[r])
             out[r] += self.coef[:, idx].astype(np.float64) @ val
         return out
 
-    def probs(self, text: str, spans: Sequence[tuple[int, int]], names: Sequence[str]) -> np.ndarray:
+    def probs(self, text: str, spans: Sequence[tuple[int, int]], names: Sequence[str],
+              span_feats: np.ndarray | None = None) -> np.ndarray:
         """(spans, len(names)) probabilities laid out on ``names``; labels never seen in training get 0."""
-        logits = self.logits(text, spans)
+        logits = self.logits(text, spans, span_feats)
         logits -= logits.max(axis=1, keepdims=True) if len(spans) else 0.0
         p = np.exp(logits)
         p /= p.sum(axis=1, keepdims=True)
@@ -218,17 +229,17 @@ def fit_lexicon(docs: Sequence[Document], label_names: Sequence[str],
     except ImportError:
         raise RunError("training a lexicon needs scikit-learn: pip install 'framespan[train]'") from None
     s = settings or LexiconSettings()
-    rows = [(d.text, sp.start, sp.end, sp.label) for d in docs for sp in d.spans if sp.label in label_names]
-    labels = sorted({r[3] for r in rows}, key=list(label_names).index)
+    spans_of = [(d, [sp for sp in d.spans if sp.label in label_names]) for d in docs]
+    row_labels = [sp.label for _, mine in spans_of for sp in mine]
+    labels = sorted(set(row_labels), key=list(label_names).index)
     if len(labels) < 2:
         raise RunError(f"a lexicon needs spans of at least two labels; the training data has {labels}")
     vocabs = {"word": _Vocab(), "char": _Vocab(), "context": _Vocab()}
-    probe = Lexicon(s, {b: [] for b in vocabs}, {b: np.zeros(0) for b in vocabs}, labels,
-                    np.zeros((len(labels), s.n_extras)), np.zeros(len(labels)))
-    for text, start, end, _ in rows:
-        for block, terms in probe._block_terms(text, start, end).items():
-            vocabs[block].add(terms)
-    n = len(rows)
+    for doc, mine in spans_of:
+        for sp in mine:
+            for block, terms in _block_terms(s, doc.text, sp.start, sp.end).items():
+                vocabs[block].add(terms)
+    n = len(row_labels)
     vocab = {"word": vocabs["word"].keep(s.word_min_df),
              "char": vocabs["char"].keep(s.char_min_df, s.max_char_features),
              "context": vocabs["context"].keep(s.context_min_df)}
@@ -238,18 +249,17 @@ def fit_lexicon(docs: Sequence[Document], label_names: Sequence[str],
     unfitted = Lexicon(s, vocab, idf, labels,
                        np.zeros((len(labels), sum(map(len, vocab.values())) + s.n_extras)), np.zeros(len(labels)))
     indptr, indices, values = [0], [], []
-    for doc in docs:
+    for doc, mine in spans_of:
         # Recurrence counts are per text, so the extras are computed a document at a time.
-        mine = [(sp.start, sp.end) for sp in doc.spans if sp.label in label_names]
-        extras = _extras(doc.text, mine, s.occurrences)
-        for (start, end), row in zip(mine, extras, strict=True):
-            idx, val = unfitted.features(doc.text, start, end, row)
+        extras = _extras(doc.text, [(sp.start, sp.end) for sp in mine], s.occurrences)
+        for sp, row in zip(mine, extras, strict=True):
+            idx, val = unfitted.features(doc.text, sp.start, sp.end, row)
             indices.append(idx)
             values.append(val)
             indptr.append(indptr[-1] + len(idx))
     x = csr_matrix((np.concatenate(values), np.concatenate(indices), np.array(indptr)),
                    shape=(n, unfitted.n_features))
-    y = np.array([labels.index(r[3]) for r in rows])
+    y = np.array([labels.index(label) for label in row_labels])
     clf = LogisticRegression(C=s.c, max_iter=3000)
     clf.fit(x, y)
     coef, intercept = clf.coef_, clf.intercept_
@@ -261,11 +271,14 @@ def fit_lexicon(docs: Sequence[Document], label_names: Sequence[str],
     return Lexicon(s, vocab, idf, labels, coef, intercept)
 
 
+# Probabilities are floored before logs: a label one side never saw must not veto the other.
+_FLOOR = 1e-9
+
+
 def blend(head: np.ndarray, lexical: np.ndarray, weight: float) -> np.ndarray:
     """Geometric blend p_head^(1-w) * p_lex^w, renormalised per row. A label the lexicon never saw
     keeps a tiny floor rather than a hard zero, so the head can still choose it when confident."""
-    floor = 1e-9
-    logp = (1 - weight) * np.log(np.clip(head, floor, 1.0)) + weight * np.log(np.clip(lexical, floor, 1.0))
+    logp = (1 - weight) * np.log(np.clip(head, _FLOOR, 1.0)) + weight * np.log(np.clip(lexical, _FLOOR, 1.0))
     logp -= logp.max(axis=-1, keepdims=True)
     p = np.exp(logp)
     p[head <= 0] = 0.0  # labels the caller ruled out stay out
@@ -274,11 +287,20 @@ def blend(head: np.ndarray, lexical: np.ndarray, weight: float) -> np.ndarray:
 
 
 def mean_probs(lexicons: Sequence[Lexicon], text: str, spans: Sequence[tuple[int, int]],
-               names: Sequence[str]) -> np.ndarray:
+               names: Sequence[str], span_feats: np.ndarray | None = None) -> np.ndarray:
     """Geometric mean of several lexicons' probabilities (an ensemble's members)."""
-    logs = [np.log(np.clip(lx.probs(text, spans, names), 1e-9, 1.0)) for lx in lexicons]
+    logs = [np.log(np.clip(lx.probs(text, spans, names, span_feats), _FLOOR, 1.0)) for lx in lexicons]
     p = np.exp(np.mean(logs, axis=0))
     return p / p.sum(axis=-1, keepdims=True)
+
+
+def fit_for_run(model_cfg: Any, train_docs: Sequence[Document], label_names: Sequence[str]
+                ) -> tuple[Lexicon, dict[str, Any]]:
+    """The lexicon a run with ``model_cfg`` (its ``model`` section) fits on its training documents,
+    and a summary for run.json; training and ``framespan lexicon`` both fit through here."""
+    started = time.time()
+    lexicon = fit_lexicon(train_docs, label_names, LexiconSettings(c=model_cfg.lexicon_c))
+    return lexicon, {**summary(lexicon), "fit_seconds": round(time.time() - started, 1)}
 
 
 def load_if_present(folder: Path) -> Lexicon | None:
@@ -298,7 +320,6 @@ def refit_run_lexicon(run: str | Path, weight: float | None = None) -> dict[str,
     the lexicon could have kept another epoch, so run.json records the refit."""
     import os
     import shutil
-    import time
 
     from .config import _resolve_paths
     from .data import load_corpora
@@ -325,8 +346,7 @@ def refit_run_lexicon(run: str | Path, weight: float | None = None) -> dict[str,
         if sorted(trained) != sorted(d.id for d in corpora.train):
             raise RunError(f"{splits}: the run's training documents differ from what {run / 'config.yaml'} "
                            "reads now (corpus changed?); refusing to fit a lexicon on other documents")
-    started = time.time()
-    lexicon = fit_lexicon(corpora.train, schema.names, LexiconSettings(c=cfg.model.lexicon_c))
+    lexicon, fitted = fit_for_run(cfg.model, corpora.train, schema.names)
     weight = cfg.decoding.lexicon_weight if weight is None else weight
     staging = folder.parent / f".{folder.name}.lexicon-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
@@ -341,7 +361,7 @@ def refit_run_lexicon(run: str | Path, weight: float | None = None) -> dict[str,
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    info = {**summary(lexicon), "fit_seconds": round(time.time() - started, 1), "weight": weight,
+    info = {**fitted, "weight": weight,
             "format": FORMAT, "documents": len(corpora.train),
             "note": "metrics.json predates this lexicon; `framespan evaluate` scores the run as it is now"}
     status_file = run / "run.json"

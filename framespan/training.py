@@ -162,12 +162,11 @@ def train(config: RunConfig | str | Path, output: str | Path, overrides: list[st
     lexicon = None
     lexicon_info: dict[str, Any] = {}
     if cfg.model.lexicon:
-        from .lexicon import LexiconSettings, fit_lexicon, summary
+        from .lexicon import fit_for_run
 
-        # Deterministic and quick (seconds on PTC), so a resumed run fits it again rather than storing it.
-        fitted_at = time.time()
-        lexicon = fit_lexicon(corpora.train, schema.names, LexiconSettings(c=cfg.model.lexicon_c))
-        lexicon_info = {**summary(lexicon), "fit_seconds": round(time.time() - fitted_at, 1)}
+        # Deterministic and quick (under a minute on PTC), so a resumed run fits it again rather
+        # than storing it.
+        lexicon, lexicon_info = fit_for_run(cfg.model, corpora.train, schema.names)
         log.info("lexicon: %s", lexicon_info)
     trainer = _make_trainer(model, args, train_ds, tokenizer, schema, cfg, corpora.train, corpora.dev, output,
                             progress, line_breaks, lexicon)
