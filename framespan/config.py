@@ -83,6 +83,9 @@ class TrainingConfig(_Strict):
     batch_size: int = Field(16, ge=1)
     eval_batch_size: int = Field(32, ge=1)
     grad_accum: int = Field(1, ge=1)
+    stride: int | None = Field(None, ge=0, description="tokens shared by neighbouring training windows "
+                               "(default model.stride); 0 cuts each text into disjoint windows, fewer "
+                               "tokens an epoch, while prediction keeps model.stride's overlap")
     learning_rate: float = Field(5e-5, gt=0)
     head_learning_rate: float | None = Field(None, gt=0)
     weight_decay: float = Field(0.01, ge=0)
@@ -141,6 +144,8 @@ class RunConfig(_Strict):
             raise ValueError("decoding.strategy 'detect' needs model.detect_head and model.span_head")
         if self.model.span_features and not self.model.span_head:
             raise ValueError("model.span_features needs model.span_head")
+        if self.training.stride is not None and self.training.stride >= self.model.max_length // 2:
+            raise ValueError("training.stride must be less than half of model.max_length")
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -114,10 +114,12 @@ def train(config: RunConfig | str | Path, output: str | Path, overrides: list[st
     base = resolve_base_model(cfg.model.base)
     tokenizer = AutoTokenizer.from_pretrained(base, use_fast=True, trust_remote_code=False)
     line_breaks = line_breaks_for(tokenizer) if cfg.model.line_breaks == "sep" else None
-    features = encode_documents(corpora.train, tokenizer, schema, cfg.model.max_length, cfg.model.stride,
+    stride = cfg.model.stride if cfg.training.stride is None else cfg.training.stride
+    features = encode_documents(corpora.train, tokenizer, schema, cfg.model.max_length, stride,
                                 with_spans=cfg.model.span_head, detect=cfg.model.detect_head,
                                 with_features=cfg.model.span_features, line_breaks=line_breaks)
     train_ds = Dataset.from_list(features)
+    log.info("training windows: %d of %d tokens, %d shared", len(features), cfg.model.max_length, stride)
     transformers.logging.set_verbosity_error()  # the unused pooler weights are expected
     model = build_model(base, len(schema), cfg.model.dropout, cfg.model.span_head,
                         cfg.training.positive_weight, cfg.training.span_loss_weight, cfg.model.detect_head,
@@ -202,6 +204,7 @@ def train(config: RunConfig | str | Path, output: str | Path, overrides: list[st
     status = {**previous, "status": "finished", "finished": _now(),
               "train_seconds_this_session": round(train_seconds, 1),
               "documents": {k: len(v) for k, v in corpora.split_ids().items()},
+              "train_windows": len(train_ds),
               "versions": {"torch": torch.__version__, "transformers": transformers.__version__},
               "base_model": cfg.model.base, **({"lexicon": lexicon_info} if lexicon_info else {})}
     atomic_write_json(output / "run.json", status)
@@ -324,12 +327,16 @@ def _make_trainer(model: Any, args: Any, train_ds: Any, tokenizer: Any, schema: 
             self.model.eval()
             detector = Detector(TorchBackend(model=self.model, device=str(self.args.device)), tokenizer,
                                 schema, inference_cfg, lexicons=[lexicon] if lexicon is not None else [])
-            if inference_cfg.strategy == "detect" and cfg.decoding.tune_thresholds:
-                # One threshold, cheap to tune: each checkpoint is judged at its own best, so the
-                # selection does not favour whichever epoch happens to suit the default.
-                inference_cfg.detect_threshold = tune_detect_threshold(detector, dev_docs, progress=progress)
-            rep = evaluate_detector(detector, dev_docs, cfg.training.eval_batch_size, progress,
-                                    with_tc=cfg.training.select_metric == "tc_f1" or cfg.model.span_head)
+            # Checkpoints are judged in the precision they train in (half the time of fp32 for a
+            # base-size encoder on a bf16 CPU); the saved model's own figures are computed in fp32.
+            half = torch.bfloat16 if self.args.bf16 else torch.float16 if self.args.fp16 else None
+            with torch.autocast(self.args.device.type, dtype=half or torch.float32, enabled=half is not None):
+                if inference_cfg.strategy == "detect" and cfg.decoding.tune_thresholds:
+                    # One threshold, cheap to tune: each checkpoint is judged at its own best, so the
+                    # selection does not favour whichever epoch happens to suit the default.
+                    inference_cfg.detect_threshold = tune_detect_threshold(detector, dev_docs, progress=progress)
+                rep = evaluate_detector(detector, dev_docs, cfg.training.eval_batch_size, progress,
+                                        with_tc=cfg.training.select_metric == "tc_f1" or cfg.model.span_head)
             if was_training:
                 self.model.train()
             self.last_eval_step = self.state.global_step

@@ -85,3 +85,9 @@ def test_span_features_need_the_span_head():
     with pytest.raises(ConfigError, match="span_head"):
         validate_config({"data": {"train": {"path": "x"}},
                          "model": {"span_head": False, "span_features": True}}, check_paths=False)
+
+
+def test_training_stride_must_be_below_half_window():
+    with pytest.raises(ConfigError, match="training.stride"):
+        validate_config({"data": {"train": {"path": "x"}}, "model": {"max_length": 64, "stride": 8},
+                         "training": {"stride": 32}}, check_paths=False)

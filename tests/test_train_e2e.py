@@ -155,3 +155,29 @@ def test_final_fit_trains_on_dev_and_keeps_the_configured_threshold(tmp_path, ti
     assert set(json.loads((run / "metrics.json").read_text())["headline"]) == {"test"}
     assert "last model kept" in (run / "model" / "framespan.json").read_text()
     assert Detector.load(run).config.threshold == 0.35
+
+
+def test_training_stride_cuts_training_windows_but_not_prediction_overlap(tmp_path, tiny_config):
+    from framespan.corpora.jsonl import write_jsonl
+    from framespan.corpora.markup import parse_markup
+    from framespan.spans import Document
+
+    text, spans = parse_markup(" ".join(["The [loaded_label: regime] said the army would win."] * 6))
+    write_jsonl([Document("long", text, spans)], tmp_path / "long.jsonl")  # about 60 tokens
+    common = [f"data.train.path={tmp_path / 'long.jsonl'}", "model.stride=7", "training.epochs=1"]
+    overlapping = train(tiny_config, tmp_path / "overlapping", progress=False, overrides=common)
+    disjoint = train(tiny_config, tmp_path / "disjoint", progress=False, overrides=[*common, "training.stride=0"])
+
+    def windows(folder):
+        return json.loads((folder / "run.json").read_text())["train_windows"]
+
+    assert windows(disjoint) < windows(overlapping)
+    assert Detector.load(disjoint).config.stride == Detector.load(overlapping).config.stride == 7
+
+
+def test_bf16_training_evaluates_on_dev_and_saves_fp32_weights(tmp_path, tiny_config):
+    run = train(tiny_config, tmp_path / "bf16", progress=False, overrides=["training.bf16=true", "training.epochs=1"])
+    logged = [json.loads(line) for line in (run / "train_log.jsonl").read_text().splitlines()]
+    assert any("eval_si_f1" in row for row in logged)
+    det = Detector.load(run)
+    assert str(next(det.backend.model.parameters()).dtype) == "torch.float32"
