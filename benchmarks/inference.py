@@ -1,8 +1,10 @@
-"""Inference benchmark: HF pipeline vs framespan torch vs ONNX fp32 vs ONNX int8 on the same texts.
+"""Inference benchmark: HF pipeline vs framespan torch (fp32, bf16) vs ONNX fp32 vs ONNX int8 on the
+same texts.
 
 Usage:
     python benchmarks/inference.py --run RUN_DIR --articles PTC/train-articles \
-        --labels PTC/train-labels-task2-technique-classification [--limit 40] [--threads 2]
+        --labels PTC/train-labels-task2-technique-classification [--limit 40] [--threads 2] \
+        [--split test] [--backends torch,torch-bf16,onnx-int8]
 
 Every backend runs in its own fresh subprocess (so peak RSS and cold start are its own) over the
 same articles, one article at a time, with the same thread cap. The parent exports the run to
@@ -29,7 +31,10 @@ from typing import Any  # noqa: E402
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-BACKENDS = ("hf-pipeline", "torch", "onnx-fp32", "onnx-int8")
+# torch-two-pass: the torch backend with its hidden-state cache off, so the detect strategy runs the
+# encoder a second time to name the spans it found (framespan before the cache; plain labels-strategy
+# runs never need the second pass).
+BACKENDS = ("hf-pipeline", "torch", "torch-two-pass", "torch-bf16", "onnx-fp32", "onnx-int8")
 STRIDE_DEFAULT = 64
 
 
@@ -89,15 +94,19 @@ def _hf_predictor(folder: Path, threads: int, stride: int) -> tuple[Any, Any]:
     return predict, None
 
 
-def _framespan_predictor(folder: Path, backend: str, threads: int) -> tuple[Any, Any]:
+def _framespan_predictor(folder: Path, name: str, threads: int) -> tuple[Any, Any]:
     from framespan.inference import Detector
 
-    det = Detector.load(folder, backend=backend, threads=threads)
+    backend = "onnx" if name.startswith("onnx") else "torch"
+    det = Detector.load(folder, backend=backend, threads=threads,
+                        precision="bf16" if name == "torch-bf16" else "fp32")
+    if name == "torch-two-pass":
+        det.state_cache_windows = 0
     return det.predict, det
 
 
 def _classify_gold(det: Any, docs: list[Any]) -> dict[str, list[Any]]:
-    """TC as framespan.evaluation.classify_gold does it, but choosing only among the labels each
+    """TC as framespan.evaluation.classify_rows does it, but choosing only among the labels each
     document was annotated with: a framing-schema model scored on PTC gold must not answer with a
     framing-only device the gold cannot contain (the scorer would count the row as missing)."""
     from collections import Counter
@@ -127,8 +136,7 @@ def worker(args: argparse.Namespace) -> None:
     if args.worker == "hf-pipeline":
         predict, det = _hf_predictor(Path(args.folder), args.threads, args.stride)
     else:
-        predict, det = _framespan_predictor(Path(args.folder), "torch" if args.worker == "torch" else "onnx",
-                                            args.threads)
+        predict, det = _framespan_predictor(Path(args.folder), args.worker, args.threads)
     loaded = time.perf_counter()
     rss_loaded = _rss_mb()
     preds = [predict(texts[0])]
@@ -263,6 +271,12 @@ def _write_gold(args: argparse.Namespace, schema: Any, path: Path) -> list[str]:
 
     spec = CorpusSpec(path=args.articles, labels=args.labels, format="ptc", schema="ptc14")
     docs = load_spec(spec, schema, lenient=True, report=SkipReport())
+    if args.split:
+        splits = Path(args.run) / "splits.json"
+        if not splits.is_file():
+            raise SystemExit(f"--split needs the run folder's splits.json ({splits} not found)")
+        wanted = set(json.loads(splits.read_text(encoding="utf-8"))[args.split])
+        docs = [d for d in docs if d.id in wanted]
     docs = sorted(docs, key=lambda d: d.id)[: args.limit or None]
     with open(path, "w", encoding="utf-8") as f:
         for d in docs:
@@ -328,6 +342,7 @@ def _versions() -> str:
 
 def _markdown(args: argparse.Namespace, results: dict[str, Any], meta: dict[str, Any]) -> str:
     m = meta["machine"]
+    split = f" of the run's {args.split} split" if args.split else ""
     lines = [
         f"## Inference benchmark: {meta['run_name']} ({meta['date']})",
         "",
@@ -337,7 +352,7 @@ def _markdown(args: argparse.Namespace, results: dict[str, Any], meta: dict[str,
         f"- Commit: {meta['commit']}; {meta['versions']}; Python {m['python']}.",
         f"- Run: `{meta['run']}` (encoder {meta['encoder']}, {meta['n_labels']} labels, windows of "
         f"{meta['max_length']} tokens, stride {meta['stride']}).",
-        f"- Texts: the first {meta['docs']} PTC training articles by id ({meta['chars']:,} characters, "
+        f"- Texts: the first {meta['docs']} PTC training articles by id{split} ({meta['chars']:,} characters, "
         f"{meta['window_tokens']:,} window tokens), gold TC spans mapped onto the run's schema.",
         f"- Threads: {args.threads} (torch.set_num_threads / onnxruntime intra_op_num_threads). Each backend "
         f"ran in a fresh subprocess, one article per call, in order; best of {args.repeat} run(s) each.",
@@ -370,6 +385,9 @@ def _markdown(args: argparse.Namespace, results: dict[str, Any], meta: dict[str,
         f"stride={meta['stride']})` over a BertForTokenClassification holding the same encoder and tagger weights "
         "(n_labels x 3 flat classes, so each token gets one label: no overlapping spans, and no TC). Its own "
         "chunking processes one window per forward call.",
+        "- torch-bf16: the torch backend under bf16 autocast (`--precision bf16`); torch-two-pass: the torch "
+        "backend without its hidden-state cache, so a detect-strategy model runs the encoder again to name the "
+        "spans it found, as framespan did before that cache.",
         "- Latency: per-article `predict(text)`; cold start: process start (before imports) to the first "
         "article's spans. F1s: SI / labeled overlap on the predicted spans, TC by the span head on gold spans "
         "(framespan.metrics, as evaluate_detector computes them).",
@@ -389,12 +407,15 @@ def parent(args: argparse.Namespace) -> None:
     run_name = Path(args.run).resolve().name
     work = Path(args.work or f"/tmp/framespan-bench/{run_name}")
     work.mkdir(parents=True, exist_ok=True)
-    folders = {"torch": model_dir, "onnx-fp32": work / "onnx-fp32", "onnx-int8": work / "onnx-int8"}
+    wanted = args.backends.split(",")
+    folders = {"torch": model_dir, "torch-two-pass": model_dir, "torch-bf16": model_dir,
+               "onnx-fp32": work / "onnx-fp32", "onnx-int8": work / "onnx-int8"}
     for name, int8 in (("onnx-fp32", False), ("onnx-int8", True)):
-        if not (args.reuse and (folders[name] / "model.onnx").is_file()):
+        if name in wanted and not (args.reuse and (folders[name] / "model.onnx").is_file()):
             print(f"exporting {name} ...", file=sys.stderr)
             export_onnx(model_dir, folders[name], int8=int8, overwrite=True)
-    folders["hf-pipeline"] = _build_hf_baseline(model_dir, work / "hf-baseline", inference.max_length)
+    if "hf-pipeline" in wanted:
+        folders["hf-pipeline"] = _build_hf_baseline(model_dir, work / "hf-baseline", inference.max_length)
     gold = work / "gold.jsonl"
     ids = _write_gold(args, schema, gold)
 
@@ -414,7 +435,7 @@ def parent(args: argparse.Namespace) -> None:
     # Nearly every window of a news article is full, so attention is costed at the full length.
     flops = _flops_per_token(encoder, len(schema), inference.max_length)
     results: dict[str, Any] = {}
-    for name in args.backends.split(","):
+    for name in wanted:
         print(f"benchmarking {name} on {len(ids)} articles ...", file=sys.stderr)
         out = work / f"result-{name}.json"
         tries = []
@@ -456,6 +477,8 @@ def main() -> None:
     p.add_argument("--articles", help="PTC articles folder")
     p.add_argument("--labels", help="PTC TC labels folder or file")
     p.add_argument("--limit", type=int, default=40, help="first N articles by id (0: all)")
+    p.add_argument("--split", choices=["dev", "test"],
+                   help="only the articles of the run's own held-out split (its splits.json)")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--repeat", type=int, default=1, help="runs per backend; the fastest is reported")
     p.add_argument("--backends", default=",".join(BACKENDS))

@@ -55,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--json", dest="json_out", help="write the full report as JSON here")
     e.add_argument("--markdown", help="write the report as Markdown here")
     e.add_argument("--backend", default="auto", choices=["auto", "torch", "onnx"])
+    add_precision_arg(e)
     e.add_argument("--no-tc", action="store_true", help="skip technique classification of gold spans")
     e.add_argument("--quiet", action="store_true")
     e.set_defaults(func=cmd_evaluate)
@@ -68,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--out", "-o", help="write here (atomically) instead of stdout")
     pr.add_argument("--batch-size", type=int, default=32)
     pr.add_argument("--backend", default="auto", choices=["auto", "torch", "onnx"])
+    add_precision_arg(pr)
     pr.add_argument("--quiet", action="store_true")
     pr.set_defaults(func=cmd_predict)
 
@@ -78,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--si-out", help="SI submission file to write")
     s.add_argument("--tc-out", help="TC submission file to write (needs --tc-spans)")
     s.add_argument("--ids", help="file with article ids to include, one a line (default all)")
+    add_precision_arg(s)
     s.add_argument("--quiet", action="store_true")
     s.set_defaults(func=cmd_export_semeval)
 
@@ -99,6 +102,12 @@ def build_parser() -> argparse.ArgumentParser:
             continue
         module.add_cli(sub)
     return p
+
+
+def add_precision_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--precision", default="fp32", choices=["fp32", "bf16"],
+                   help="torch backend: bf16 autocast is about 2.5x faster for base-size encoders on CPUs "
+                        "with AVX512-BF16 or AMX, and slower on CPUs without them (default fp32)")
 
 
 def _add_data_args(p: argparse.ArgumentParser) -> None:
@@ -163,7 +172,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from .metrics import report_markdown
     from .runs import atomic_write_json, atomic_write_text
 
-    det = Detector.load(args.run, backend=args.backend)
+    det = Detector.load(args.run, backend=args.backend, precision=args.precision)
     docs = load_eval_docs(args, Path(args.run), det.schema)
     report = evaluate_detector(det, docs, progress=not args.quiet, with_tc=not args.no_tc)
     md = report_markdown(report)
@@ -214,7 +223,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
     from .inference import Detector
 
-    det = Detector.load(args.run, backend=args.backend)
+    det = Detector.load(args.run, backend=args.backend, precision=args.precision)
     inputs = _iter_inputs(args)
     ids: list[str] = []
 
@@ -313,7 +322,8 @@ def cmd_export_semeval(args: argparse.Namespace) -> int:
     if args.tc_out and not args.tc_spans:
         raise FramespanError("--tc-out needs --tc-spans (the spans whose techniques are asked for)")
     counts = export_semeval(args.run, args.articles, si_out=args.si_out, tc_out=args.tc_out,
-                            tc_spans=args.tc_spans, ids_file=args.ids, progress=not args.quiet)
+                            tc_spans=args.tc_spans, ids_file=args.ids, progress=not args.quiet,
+                            precision=args.precision)
     print(json.dumps(counts))
     return 0
 

@@ -22,12 +22,13 @@ def predict_documents(detector: Any, docs: Sequence[Document], batch_size: int =
     return out
 
 
-def classify_rows(detector: Any, doc: Document, allowed: Sequence[str] | None = None) -> list[Span]:
+def classify_rows(detector: Any, doc: Document, allowed: Sequence[str] | None = None, **known: Any) -> list[Span]:
     """TC answers for a document's gold spans: a range the gold lists with k techniques gets the
-    model's k most likely, as TC requires one answer per gold row. ``allowed`` limits the choice."""
+    model's k most likely, as TC requires one answer per gold row. ``allowed`` limits the choice;
+    ``known``: the document's ``states`` and ``scores``, if computed (see ``Detector.span_probs``)."""
     rows = gold_rows(doc)
     ranges = sorted(rows)
-    return tc_answers(rows, detector.span_probs(doc.text, ranges, allowed), detector.schema.names)
+    return tc_answers(rows, detector.span_probs(doc.text, ranges, allowed, **known), detector.schema.names)
 
 
 def gold_rows(doc: Document) -> Counter[tuple[int, int]]:
@@ -45,15 +46,6 @@ def tc_answers(rows: Counter[tuple[int, int]], probs: np.ndarray, names: Sequenc
     return spans
 
 
-def classify_gold(detector: Any, docs: Sequence[Document], progress: bool = True) -> dict[str, list[Span]]:
-    """TC over gold documents, each choosing among the techniques it was annotated for (PTC gold
-    scored against a framing model has no answer among framespan's own devices)."""
-    out = {}
-    for doc in tqdm(docs, desc="classify", disable=not progress, leave=False):
-        out[doc.id] = classify_rows(detector, doc, allowed_labels(detector, doc))
-    return out
-
-
 def allowed_labels(detector: Any, doc: Document) -> list[str] | None:
     """The detector's labels that ``doc`` was annotated for (None: all of them)."""
     if doc.annotated_labels is None:
@@ -63,14 +55,40 @@ def allowed_labels(detector: Any, doc: Document) -> list[str] | None:
 
 def evaluate_detector(detector: Any, docs: Sequence[Document], batch_size: int = 32,
                       progress: bool = True, with_tc: bool = True) -> dict[str, Any]:
+    """Metrics report of ``detector`` on gold ``docs``: the spans it predicts, and (``with_tc``)
+    TC on the gold spans."""
     from .metrics import evaluate_spans, tc_scores
 
-    pred = predict_documents(detector, docs, batch_size, progress)
+    pred, tc = _predict_and_classify(detector, docs, batch_size, progress, with_tc)
     report = evaluate_spans(list(docs), pred, labels=detector.schema.names)
     if with_tc:
-        report["tc"] = tc_scores(list(docs), classify_gold(detector, docs, progress))
+        report["tc"] = tc_scores(list(docs), tc)
     report["predictions"] = {k: [s.to_dict() for s in v] for k, v in pred.items()}
     return report
+
+
+def _predict_and_classify(detector: Any, docs: Sequence[Document], batch_size: int, progress: bool,
+                          with_tc: bool) -> tuple[dict[str, list[Span]], dict[str, list[Span]]]:
+    """Predictions and TC answers per document id. 16 documents at a time are tagged once, and the
+    tagging pass's hidden states (where the backend keeps them) name the spans found and classify
+    the gold spans, so the encoder runs once per window instead of three times."""
+    pred: dict[str, list[Span]] = {}
+    tc: dict[str, list[Span]] = {}
+    with tqdm(total=len(docs), desc="evaluate", disable=not progress, leave=False) as bar:
+        for i in range(0, len(docs), 16):
+            chunk = docs[i:i + 16]
+            scores, states = detector.scores_and_states([d.text for d in chunk], batch_size, keep_states=True)
+            for j, doc in enumerate(chunk):
+                known = {"states": states[j] if states is not None else None, "scores": scores[j]}
+                pred[doc.id] = detector.decode(doc.text, scores[j], known["states"])
+                if with_tc:
+                    # Each document chooses among the techniques it was annotated for (PTC gold
+                    # scored against a framing model has no answer among framespan's own devices).
+                    tc[doc.id] = classify_rows(detector, doc, allowed_labels(detector, doc), **known)
+                if states is not None:
+                    states[j] = []
+                bar.update()
+    return pred, tc
 
 
 def headline(report: dict[str, Any]) -> dict[str, float]:
@@ -99,7 +117,7 @@ def tune_thresholds(detector: Any, docs: Sequence[Document], objective: str = "l
     metric = {"si_f1": si_scores, "labeled_f1": labeled_scores, "exact_f1": exact_scores}.get(objective,
                                                                                               labeled_scores)
     grid = list(grid or [round(0.15 + 0.05 * i, 2) for i in range(14)])  # 0.15 .. 0.80
-    scores = _doc_scores(detector, docs, "tune thresholds", progress)
+    scores = score_documents(detector, docs, progress, "tune thresholds")
     cfg = detector.config
     labels = [n for n in detector.active_labels if any(s.label == n for d in docs for s in d.spans)]
     cache: dict[tuple[str, float], list[list[Span]]] = {}
@@ -133,8 +151,10 @@ def tune_thresholds(detector: Any, docs: Sequence[Document], objective: str = "l
     return chosen
 
 
-def _doc_scores(detector: Any, docs: Sequence[Document], desc: str, progress: bool) -> list[Any]:
-    """Merged token scores of each document, 16 texts per call so memory stays bounded."""
+def score_documents(detector: Any, docs: Sequence[Document], progress: bool = True,
+                    desc: str = "score") -> list[Any]:
+    """Merged token scores (DocumentScores) of each document, 16 texts per call so memory stays
+    bounded."""
     texts = [d.text for d in docs]
     scores: list[Any] = []
     for i in tqdm(range(0, len(texts), 16), desc=desc, disable=not progress, leave=False):
@@ -160,7 +180,7 @@ def tune_detect_threshold(detector: Any, docs: Sequence[Document], grid: Sequenc
     grid = sorted(grid or [round(0.1 + 0.025 * i, 3) for i in range(31)])  # 0.100 .. 0.850
     cfg = detector.config
     # The any-device column comes after the labels' columns.
-    only = _only(_doc_scores(detector, docs, "tune detect threshold", progress), len(detector.schema))
+    only = _only(score_documents(detector, docs, progress, "tune detect threshold"), len(detector.schema))
     best, best_f1 = cfg.detect_threshold, -1.0
     for thr in grid:
         pred = {d.id: decode_spans(d.text, sc, [DETECT], [thr], cfg.snap_to_words, cfg.min_chars,

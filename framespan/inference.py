@@ -70,38 +70,90 @@ class Backend(Protocol):
     def tag_logits(self, batch: dict[str, np.ndarray]) -> np.ndarray: ...
 
 
+PRECISIONS = ("fp32", "bf16")
+
+
 class TorchBackend:
-    def __init__(self, folder: Path | None = None, device: str = "cpu", model: Any = None) -> None:
+    def __init__(self, folder: Path | None = None, device: str = "cpu", model: Any = None,
+                 precision: str = "fp32") -> None:
         import torch
 
         from .model import FramespanModel
 
+        if precision not in PRECISIONS:
+            raise ValueError(f"unknown precision {precision!r} ({', '.join(PRECISIONS)})")
         self.torch = torch
         self.device = device
+        self.precision = precision
         self.model = model if model is not None else FramespanModel.load(folder, device)
+
+    def _autocast(self) -> Any:
+        # Weights stay fp32; matrix products run in bf16, about 2.5x faster for a base-size encoder
+        # on a CPU with AVX512-BF16 or AMX (docs/benchmarks.md).
+        torch = self.torch
+        kind = torch.device(self.device).type
+        return torch.autocast(kind, dtype=torch.bfloat16, enabled=self.precision == "bf16")
 
     def tag_logits(self, batch: dict[str, np.ndarray]) -> np.ndarray:
         torch = self.torch
-        with torch.inference_mode():
+        with torch.inference_mode(), self._autocast():
             inputs = {k: torch.from_numpy(v).to(self.device) for k, v in batch.items()}
             return self.model(**inputs)["logits"].float().cpu().numpy()
+
+    def _hidden(self, inputs: dict[str, Any]) -> Any:
+        kw = {"token_type_ids": inputs["token_type_ids"]} if "token_type_ids" in inputs else {}
+        return self.model.encoder(input_ids=inputs["input_ids"], attention_mask=inputs["attention_mask"],
+                                  **kw).last_hidden_state
+
+    def tag_logits_and_hidden(self, batch: dict[str, np.ndarray]) -> tuple[np.ndarray, Any]:
+        """Tag logits and the encoder's hidden states (a tensor), so that a span head can name the
+        spans found without running the encoder a second time."""
+        torch = self.torch
+        with torch.inference_mode(), self._autocast():
+            hidden = self._hidden({k: torch.from_numpy(v).to(self.device) for k, v in batch.items()})
+            return self.model.tag(hidden).float().cpu().numpy(), hidden
 
     def span_logits(self, batch: dict[str, np.ndarray], bounds: np.ndarray,
                     feats: np.ndarray | None = None) -> np.ndarray | None:
         if self.model.span_classifier is None:
             return None
         torch = self.torch
-        with torch.inference_mode():
+        with torch.inference_mode(), self._autocast():
             inputs = {k: torch.from_numpy(v).to(self.device) for k, v in batch.items()}
-            kw = {"token_type_ids": inputs["token_type_ids"]} if "token_type_ids" in inputs else {}
-            hidden = self.model.encoder(input_ids=inputs["input_ids"],
-                                        attention_mask=inputs["attention_mask"], **kw).last_hidden_state
-            span_feats = None
-            if self.model.span_features:
-                span_feats = torch.from_numpy(np.asarray(feats, dtype=np.float32)).to(self.device)
-            logits = self.model.classify_spans(hidden, torch.from_numpy(bounds).to(self.device), span_feats,
-                                               inputs["attention_mask"])
-            return logits.float().cpu().numpy()
+            return self._classify(self._hidden(inputs), inputs["attention_mask"], bounds, feats)
+
+    def span_logits_from_hidden(self, hidden: Sequence[Any], bounds: np.ndarray,
+                                feats: np.ndarray | None = None) -> np.ndarray | None:
+        """``span_logits`` for windows whose hidden states (one (tokens, size) tensor each, from
+        ``tag_logits_and_hidden``) are already known."""
+        if self.model.span_classifier is None:
+            return None
+        torch = self.torch
+        n = max(h.shape[0] for h in hidden)
+        with torch.inference_mode(), self._autocast():
+            padded = hidden[0].new_zeros((len(hidden), n, hidden[0].shape[-1]))
+            mask = torch.zeros((len(hidden), n), dtype=torch.long, device=padded.device)
+            for i, h in enumerate(hidden):
+                padded[i, : h.shape[0]] = h
+                mask[i, : h.shape[0]] = 1
+            return self._classify(padded, mask, bounds, feats)
+
+    def _classify(self, hidden: Any, mask: Any, bounds: np.ndarray, feats: np.ndarray | None) -> np.ndarray:
+        torch = self.torch
+        span_feats = None
+        if self.model.span_features:
+            span_feats = torch.from_numpy(np.asarray(feats, dtype=np.float32)).to(self.device)
+        logits = self.model.classify_spans(hidden, torch.from_numpy(bounds).to(self.device), span_feats, mask)
+        return logits.float().cpu().numpy()
+
+
+@dataclass
+class WindowState:
+    """A window of a text being predicted, with its hidden states from the tagging pass."""
+
+    index: int  # the window's position in the chunk's windows (document order)
+    window: Any
+    hidden: Any  # (tokens, size) tensor
 
 
 def _softmax(x: np.ndarray) -> np.ndarray:
@@ -136,6 +188,10 @@ class Detector:
         self.config = config
         self.folder = folder
         self.pad_id = tokenizer.pad_token_id or 0
+        # Prediction keeps the tagging pass's hidden states for naming spans (detect strategy) when a
+        # chunk has at most this many windows: 256 windows of 256 tokens are 200 MB for a 768-wide
+        # encoder in fp32. Longer chunks run the encoder again instead.
+        self.state_cache_windows = 256
         active = set(config.active_labels or schema.names)
         self.active_labels = [n for n in schema.names if n in active]
         if config.strategy not in ("labels", "detect"):
@@ -146,13 +202,17 @@ class Detector:
 
     @classmethod
     def load(cls, path: str | Path, backend: str = "auto", device: str = "cpu",
-             threads: int | None = None) -> Detector:
+             threads: int | None = None, precision: str = "fp32") -> Detector:
         """Load a run directory or model folder. ``backend``: auto | torch | onnx.
 
         ``auto`` runs ``model.onnx`` with onnxruntime when the folder has one (an exported folder,
         see ``framespan export``), else the torch weights. The ONNX path imports neither torch nor
         transformers. ``threads`` caps the CPU threads the backend uses (default: its own choice).
+        ``precision``: fp32, or bf16 (torch backend: bf16 autocast, for CPUs with AVX512-BF16/AMX
+        and GPUs; slower than fp32 on CPUs without bf16 instructions).
         """
+        if precision not in PRECISIONS:
+            raise RunError(f"unknown precision {precision!r} ({', '.join(PRECISIONS)})")
         folder = model_folder(path)
         from .runs import verify_model_folder
 
@@ -164,7 +224,7 @@ class Detector:
         if (folder / ENSEMBLE_FILE).is_file():
             from .ensemble import EnsembleBackend, member_folders
 
-            members = [cls.load(m, backend, device, threads) for m in member_folders(folder)]
+            members = [cls.load(m, backend, device, threads, precision) for m in member_folders(folder)]
             return cls(EnsembleBackend([m.backend for m in members]), members[0].tokenizer, schema, config,
                        folder, [lx for m in members for lx in m.lexicons])
         has_onnx = (folder / ONNX_FILE).is_file()
@@ -172,6 +232,10 @@ class Detector:
             backend = "onnx" if has_onnx else "torch"
         if backend == "onnx":
             from .fast_tokenizer import WindowTokenizer
+
+            if precision != "fp32":
+                raise RunError(f"precision {precision!r} is for the torch backend; an ONNX folder runs in "
+                               "its own precision (`framespan export --int8` for a smaller, faster one)")
             from .onnx_backend import OnnxBackend
 
             if not has_onnx:
@@ -190,7 +254,7 @@ class Detector:
                                "(`framespan export`) to predict without it") from None
             if threads:
                 torch.set_num_threads(threads)
-            impl = TorchBackend(folder, device)
+            impl = TorchBackend(folder, device, precision=precision)
             tokenizer = _load_tokenizer(folder)
         else:
             raise ValueError(f"unknown backend {backend!r} (auto, torch, onnx)")
@@ -214,17 +278,37 @@ class Detector:
 
     def scores(self, texts: Sequence[str], batch_size: int = 32) -> list[Any]:
         """Merged per-token probabilities for each text (DocumentScores)."""
-        windows = self._windows(list(texts))
+        return self.scores_and_states(list(texts), batch_size)[0]
+
+    def scores_and_states(self, texts: list[str], batch_size: int = 32, keep_states: bool = False
+                          ) -> tuple[list[DocumentScores], list[list[WindowState]] | None]:
+        """Merged token scores of each text and, with ``keep_states`` (when the backend can, and the
+        texts have at most ``state_cache_windows`` windows), each text's windows with their hidden
+        states in window order, so the span head can read them without a second encoder pass."""
+        windows = self._windows(texts)
         mergers = [WindowMerger(self.n_columns) for _ in texts]
+        keep = (keep_states and len(windows) <= self.state_cache_windows
+                and callable(getattr(self.backend, "tag_logits_and_hidden", None)))
+        states: list[list[WindowState]] | None = [[] for _ in texts] if keep else None
         batch_size = min(batch_size, getattr(self.backend, "max_batch", None) or batch_size)
         # Windows of similar length batch together, so little compute goes to padding.
         order = sorted(range(len(windows)), key=lambda i: len(windows[i].input_ids))
         for i in range(0, len(order), batch_size):
             group = [windows[j] for j in order[i:i + batch_size]]
-            probs = _softmax(self.backend.tag_logits(self._pad(group)))
+            if states is not None:
+                logits, hidden = self.backend.tag_logits_and_hidden(self._pad(group))  # type: ignore[attr-defined]
+                for r, j in enumerate(order[i:i + batch_size]):
+                    w = windows[j]
+                    states[w.doc_index].append(WindowState(j, w, hidden[r, : len(w.input_ids)]))
+            else:
+                logits = self.backend.tag_logits(self._pad(group))
+            probs = _softmax(logits)
             for w, p in zip(group, probs, strict=True):
                 mergers[w.doc_index].add(w.offsets, p[: len(w.offsets)])
-        return [m.result() for m in mergers]
+        if states is not None:
+            for doc_states in states:
+                doc_states.sort(key=lambda st: st.index)
+        return [m.result() for m in mergers], states
 
     def _windows(self, texts: list[str]) -> list[Any]:
         # The light tokenizer of ONNX folders cuts windows itself; a transformers one goes through
@@ -239,28 +323,34 @@ class Detector:
                                 self.config.line_breaks)
 
     def _predict_chunk(self, texts: list[str], batch_size: int) -> Iterator[list[Span]]:
-        for text, sc in zip(texts, self.scores(texts, batch_size), strict=True):
-            yield self.decode(text, sc)
+        scores, states = self.scores_and_states(texts, batch_size, keep_states=self.config.strategy == "detect")
+        for i, (text, sc) in enumerate(zip(texts, scores, strict=True)):
+            yield self.decode(text, sc, states[i] if states is not None else None)
+            if states is not None:
+                states[i] = []  # a text's hidden states are not needed once its spans are named
 
-    def decode(self, text: str, scores: DocumentScores) -> list[Span]:
-        """Spans from a text's merged token scores, as the model folder's strategy says."""
+    def decode(self, text: str, scores: DocumentScores, states: Sequence[WindowState] | None = None) -> list[Span]:
+        """Spans from a text's merged token scores, as the model folder's strategy says (``states``:
+        its windows' hidden states from ``scores_and_states``, if kept)."""
         cfg = self.config
         if cfg.strategy == "detect":
             found = decode_spans(text, DocumentScores(scores.offsets, scores.probs[:, len(self.schema):, :]),
                                  [DETECT], [cfg.detect_threshold], cfg.snap_to_words, cfg.min_chars,
                                  cfg.continue_ratio)
-            return self.name_spans(text, found)
+            return self.name_spans(text, found, states, scores)
         cols = [self.schema.index(n) for n in self.active_labels]
         return decode_spans(text, DocumentScores(scores.offsets, scores.probs[:, cols, :]), self.active_labels,
                             cfg.threshold_list(self.active_labels), cfg.snap_to_words, cfg.min_chars,
                             cfg.continue_ratio)
 
-    def name_spans(self, text: str, found: Sequence[Span]) -> list[Span]:
+    def name_spans(self, text: str, found: Sequence[Span], states: Sequence[WindowState] | None = None,
+                   scores: DocumentScores | None = None) -> list[Span]:
         """Give each unlabelled span found by the any-device column its most likely device; the
-        score is P(device) x the span's detection score."""
+        score is P(device) x the span's detection score. ``states`` and ``scores``: the text's, if
+        already computed (as in ``span_probs``)."""
         ranges = [(s.start, s.end) for s in found]
         out = []
-        for s, p in zip(found, self.span_probs(text, ranges), strict=True):
+        for s, p in zip(found, self.span_probs(text, ranges, states=states, scores=scores), strict=True):
             j = int(np.argmax(p))
             out.append(Span(s.start, s.end, self.schema.names[j], float(p[j]) * float(s.score or 1.0)))
         return sorted(out)
@@ -282,9 +372,12 @@ class Detector:
 
     # -- technique classification of given spans (SemEval TC) -------------------------------------
     def span_probs(self, text: str, spans: Sequence[tuple[int, int]],
-                   allowed: Sequence[str] | None = None) -> np.ndarray:
+                   allowed: Sequence[str] | None = None, states: Sequence[WindowState] | None = None,
+                   scores: DocumentScores | None = None) -> np.ndarray:
         """(spans, labels) probabilities of each device for given char ranges, zero outside
-        ``allowed`` (default: the labels the model was trained on)."""
+        ``allowed`` (default: the labels the model was trained on). ``states`` (the text's windows
+        with hidden states) and ``scores`` (its merged token scores), if already computed, spare
+        the encoder passes that would compute them again."""
         from .span_features import span_features
 
         probs: list[np.ndarray | None] = [None] * len(spans)
@@ -294,10 +387,10 @@ class Detector:
         # Both the span head and the lexicon read these; one scan of the text serves both.
         feats = span_features(text, spans) if head or lexicon else None
         if head:
-            probs = self._classify_with_head(text, spans, feats)
+            probs = self._classify_with_head(text, spans, feats, states)
         missing = [i for i, p in enumerate(probs) if p is None]
         if missing:
-            sc = self.scores([text])[0]
+            sc = scores if scores is not None else self.scores([text])[0]
             for i in missing:
                 by_tags = classify_by_tags(sc, *spans[i])
                 probs[i] = None if by_tags is None else by_tags[: len(self.schema)]
@@ -323,9 +416,9 @@ class Detector:
                 out.append(Span(start, end, self.schema.names[int(j)], float(p[j])))
         return out
 
-    def _classify_with_head(self, text: str, spans: Sequence[tuple[int, int]],
-                            feats: np.ndarray) -> list[np.ndarray | None]:
-        windows = self._windows([text])
+    def _classify_with_head(self, text: str, spans: Sequence[tuple[int, int]], feats: np.ndarray,
+                            states: Sequence[WindowState] | None = None) -> list[np.ndarray | None]:
+        windows = [st.window for st in states] if states else self._windows([text])
         # Each span is classified once, in the window where it has the most context on both sides.
         best: dict[int, tuple[int, int, tuple[int, int]]] = {}  # span -> (margin, window, token range)
         for j, w in enumerate(windows):
@@ -358,7 +451,11 @@ class Detector:
                 for q, (i, rng) in enumerate(by_window[j]):
                     bounds[r, q] = rng
                     rows[r, q] = feats[i]
-            logits = self.backend.span_logits(self._pad([windows[j] for j in group]), bounds, rows)
+            if states:
+                logits = self.backend.span_logits_from_hidden(  # type: ignore[attr-defined]
+                    [states[j].hidden for j in group], bounds, rows)
+            else:
+                logits = self.backend.span_logits(self._pad([windows[j] for j in group]), bounds, rows)
             if logits is None:
                 return result
             probs = _softmax(logits)

@@ -67,9 +67,8 @@ class FramespanModel(nn.Module):
         kwargs = {"input_ids": input_ids, "attention_mask": attention_mask}
         if token_type_ids is not None:
             kwargs["token_type_ids"] = token_type_ids
-        hidden = self.encoder(**kwargs).last_hidden_state
-        hidden = self.dropout(hidden)
-        logits = self.tagger(hidden).view(*hidden.shape[:2], self.n_columns, 3)
+        hidden = self.dropout(self.encoder(**kwargs).last_hidden_state)
+        logits = self.tag(hidden)
         out: dict[str, torch.Tensor] = {"logits": logits}
         loss = None
         if tags is not None:
@@ -89,6 +88,10 @@ class FramespanModel(nn.Module):
         if loss is not None:
             out["loss"] = loss
         return out
+
+    def tag(self, hidden: torch.Tensor) -> torch.Tensor:
+        """Tag logits (batch, seq, columns, 3) from the encoder's (dropped-out) hidden states."""
+        return self.tagger(hidden).view(*hidden.shape[:2], self.n_columns, 3)
 
     def _tag_loss(self, logits: torch.Tensor, tags: torch.Tensor) -> torch.Tensor:
         loss = F.cross_entropy(logits.reshape(-1, 3), tags.reshape(-1), weight=self.tag_weight,

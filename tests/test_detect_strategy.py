@@ -63,3 +63,57 @@ def test_onnx_export_keeps_span_features(detect_run, tmp_path):
     assert abs(a - b).max() < 1e-4
     assert [(s.start, s.end, s.label) for s in torch_det.predict(text)] == \
         [(s.start, s.end, s.label) for s in onnx_det.predict(text)]
+
+
+def _count_encoder_windows(det: Detector) -> list[int]:
+    calls: list[int] = []
+    encoder = det.backend.model.encoder
+    real = encoder.forward
+
+    def counting(*args, **kwargs):
+        calls.append(int(kwargs["input_ids"].shape[0]))
+        return real(*args, **kwargs)
+
+    encoder.forward = counting
+    return calls
+
+
+def test_detect_prediction_names_spans_from_the_tagging_pass(detect_run):
+    text = ("The so-called council said the regime lied. " * 40).strip()
+    texts = [text, "", "The regime and the bands, said an anonymous source."]
+    cached = Detector.load(detect_run)
+    again = Detector.load(detect_run)
+    again.state_cache_windows = 0  # the encoder runs a second time to name the spans
+    for det in (cached, again):
+        det.config.detect_threshold = 0.05
+    calls_cached, calls_again = _count_encoder_windows(cached), _count_encoder_windows(again)
+    got, want = list(cached.predict_many(texts)), list(again.predict_many(texts))
+    assert sum(len(s) for s in want) > 0
+    assert [[(s.start, s.end, s.label) for s in spans] for spans in got] == \
+        [[(s.start, s.end, s.label) for s in spans] for spans in want]
+    for a, b in zip(got, want):
+        assert [s.score for s in a] == pytest.approx([s.score for s in b], abs=1e-5)
+    windows = len(cached._windows(texts))
+    assert sum(calls_cached) == windows and sum(calls_again) > windows
+
+
+def test_evaluation_tags_each_window_once_with_the_same_report(detect_run, tiny_corpus):
+    from framespan.config import CorpusSpec
+    from framespan.data import load_spec
+    from framespan.evaluation import evaluate_detector
+
+    cached, again = Detector.load(detect_run), Detector.load(detect_run)
+    again.state_cache_windows = 0
+    docs = load_spec(CorpusSpec(path=str(tiny_corpus / "dev.jsonl")), cached.schema)
+    for det in (cached, again):
+        det.config.detect_threshold = 0.3
+    calls_cached, calls_again = _count_encoder_windows(cached), _count_encoder_windows(again)
+    one = evaluate_detector(cached, docs, progress=False)
+    two = evaluate_detector(again, docs, progress=False)
+    def strip(report):  # scores may differ in the last bits: other batch shapes, other kernels
+        return {k: [(s["start"], s["end"], s["label"]) for s in v] for k, v in report["predictions"].items()}
+
+    assert strip(one) == strip(two) and any(strip(one).values())
+    assert one["si"] == pytest.approx(two["si"]) and one["tc"]["f1"] == pytest.approx(two["tc"]["f1"])
+    windows = len(cached._windows([d.text for d in docs]))
+    assert sum(calls_cached) == windows and sum(calls_again) >= 2 * windows

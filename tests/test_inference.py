@@ -135,3 +135,37 @@ def test_cli_predict_streams_jsonl_and_folders(tiny_onnx_dir: Path, tmp_path: Pa
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [r["id"] for r in rows] == ["doc0", "doc1", "doc2", "x", "more:3"]
     assert rows[4]["spans"] == []
+
+
+def test_bf16_precision_runs_the_torch_backend_close_to_fp32(tiny_model_dir: Path) -> None:
+    text = _text(300, seed=3)
+    fp32 = Detector.load(tiny_model_dir, backend="torch")
+    bf16 = Detector.load(tiny_model_dir, backend="torch", precision="bf16")
+    a, b = fp32.scores([text])[0], bf16.scores([text])[0]
+    assert np.array_equal(a.offsets, b.offsets)
+    diff = np.abs(a.probs - b.probs).max()
+    # bf16 keeps 8 bits of mantissa: close to fp32, but not bit-identical (so autocast did run).
+    assert 0 < diff < 0.05
+    ranges = [(0, 9), (10, 30)]
+    assert np.abs(fp32.span_probs(text, ranges) - bf16.span_probs(text, ranges)).max() < 0.05
+
+
+def test_unknown_precision_and_bf16_onnx_are_refused(tiny_model_dir: Path, tiny_onnx_dir: Path) -> None:
+    from framespan.errors import RunError
+
+    with pytest.raises(RunError, match="unknown precision 'fp8'"):
+        Detector.load(tiny_model_dir, precision="fp8")
+    with pytest.raises(RunError, match="torch backend"):
+        Detector.load(tiny_onnx_dir, backend="onnx", precision="bf16")
+
+
+def test_cli_predict_takes_bf16(tiny_model_dir: Path, tmp_path: Path) -> None:
+    from framespan.cli import main
+
+    out = tmp_path / "out.json"
+    rc = main(["predict", str(tiny_model_dir), "the regime said so", "--backend", "torch",
+               "--precision", "bf16", "-o", str(out), "--quiet"])
+    assert rc == 0
+    got = json.loads(out.read_text(encoding="utf-8"))
+    want = Detector.load(tiny_model_dir, backend="torch", precision="bf16").predict("the regime said so")
+    assert got["id"] == "text" and len(got["spans"]) == len(want)
