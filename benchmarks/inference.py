@@ -379,15 +379,22 @@ def _markdown(args: argparse.Namespace, results: dict[str, Any], meta: dict[str,
         "wall time, end to end (tokenizing and decoding included). GEMM GFLOP/s is the best fp32 numpy "
         f"matmul at the FFN shape (2048x384 @ 384x1536, {args.threads} threads) measured in the same "
         "process right after the timing, under the same CPU sharing; % of GEMM is the distance to that "
-        "limit. int8 runs integer kernels, so its percentage is of the fp32 limit, not of an int8 one. "
+        "limit. int8 and bf16 run other kernels, so their percentages are of the fp32 limit, not of their own; "
+        "torch-two-pass is credited with one encoder pass, so its figure is the useful work per second. "
         "Before the runs, on its own: " + "; ".join(f"{k} {v:.0f} GFLOP/s" for k, v in mm.items()) + ".",
-        "- hf-pipeline: `transformers.pipeline(\"token-classification\", aggregation_strategy=\"simple\", "
-        f"stride={meta['stride']})` over a BertForTokenClassification holding the same encoder and tagger weights "
-        "(n_labels x 3 flat classes, so each token gets one label: no overlapping spans, and no TC). Its own "
-        "chunking processes one window per forward call.",
-        "- torch-bf16: the torch backend under bf16 autocast (`--precision bf16`); torch-two-pass: the torch "
-        "backend without its hidden-state cache, so a detect-strategy model runs the encoder again to name the "
-        "spans it found, as framespan did before that cache.",
+    ]
+    if "hf-pipeline" in results:
+        lines.append(
+            "- hf-pipeline: `transformers.pipeline(\"token-classification\", aggregation_strategy=\"simple\", "
+            f"stride={meta['stride']})` over a BertForTokenClassification holding the same encoder and tagger "
+            "weights (n_labels x 3 flat classes, so each token gets one label: no overlapping spans, and no TC). "
+            "Its own chunking processes one window per forward call.")
+    if {"torch-bf16", "torch-two-pass"} & set(results):
+        lines.append(
+            "- torch-bf16: the torch backend under bf16 autocast (`--precision bf16`); torch-two-pass: the torch "
+            "backend without its hidden-state cache, so a detect-strategy model runs the encoder again to name "
+            "the spans it found, as framespan did before that cache.")
+    lines += [
         "- Latency: per-article `predict(text)`; cold start: process start (before imports) to the first "
         "article's spans. F1s: SI / labeled overlap on the predicted spans, TC by the span head on gold spans "
         "(framespan.metrics, as evaluate_detector computes them).",
