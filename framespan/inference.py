@@ -87,6 +87,10 @@ class TorchBackend:
         self.precision = precision
         self.model = model if model is not None else FramespanModel.load(folder, device)
 
+    @property
+    def has_span_head(self) -> bool:
+        return self.model.span_classifier is not None
+
     def _autocast(self) -> Any:
         # Weights stay fp32; matrix products run in bf16, about 2.5x faster for a base-size encoder
         # on a CPU with AVX512-BF16 or AMX (docs/benchmarks.md).
@@ -288,7 +292,8 @@ class Detector:
         windows = self._windows(texts)
         mergers = [WindowMerger(self.n_columns) for _ in texts]
         keep = (keep_states and len(windows) <= self.state_cache_windows
-                and callable(getattr(self.backend, "tag_logits_and_hidden", None)))
+                and callable(getattr(self.backend, "tag_logits_and_hidden", None))
+                and getattr(self.backend, "has_span_head", False))
         states: list[list[WindowState]] | None = [[] for _ in texts] if keep else None
         batch_size = min(batch_size, getattr(self.backend, "max_batch", None) or batch_size)
         # Windows of similar length batch together, so little compute goes to padding.

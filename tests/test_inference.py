@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import numpy as np
@@ -90,9 +89,7 @@ def test_one_megabyte_text(detector: Detector) -> None:
     detector.active_labels = detector.active_labels[:1]
     text = _text(200_000, seed=5)
     assert len(text.encode("utf-8")) > 1_000_000
-    started = time.perf_counter()
-    spans = detector.predict(text)
-    assert time.perf_counter() - started < 60
+    spans = detector.predict(text)  # speed is benchmarked (benchmarks/inference.py), not asserted here
     assert spans and max(s.end for s in spans) > len(text) - 2_000
     assert all(0 <= s.start < s.end <= len(text) for s in spans)
 
@@ -169,3 +166,17 @@ def test_cli_predict_takes_bf16(tiny_model_dir: Path, tmp_path: Path) -> None:
     got = json.loads(out.read_text(encoding="utf-8"))
     want = Detector.load(tiny_model_dir, backend="torch", precision="bf16").predict("the regime said so")
     assert got["id"] == "text" and len(got["spans"]) == len(want)
+
+
+def test_hidden_states_are_kept_only_for_a_span_head(tiny_model_dir: Path, tiny_base: Path,
+                                                    tmp_path: Path) -> None:
+    from tests.conftest import build_tiny_model_folder
+
+    texts = [_text(80, seed=5), ""]
+    with_head = Detector.load(tiny_model_dir, backend="torch")
+    scores, states = with_head.scores_and_states(texts, keep_states=True)
+    assert states is not None
+    assert [len(st) for st in states] == [len(with_head._windows([t])) for t in texts]
+    assert [st.index for st in states[0]] == sorted(st.index for st in states[0])  # document order
+    no_head = Detector.load(build_tiny_model_folder(tmp_path / "m", tiny_base, span_head=False), backend="torch")
+    assert no_head.scores_and_states(texts, keep_states=True)[1] is None
