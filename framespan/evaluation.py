@@ -77,7 +77,9 @@ def _predict_and_classify(detector: Any, docs: Sequence[Document], batch_size: i
     with tqdm(total=len(docs), desc="evaluate", disable=not progress, leave=False) as bar:
         for i in range(0, len(docs), 16):
             chunk = docs[i:i + 16]
-            scores, states = detector.scores_and_states([d.text for d in chunk], batch_size, keep_states=True)
+            # States serve naming (detect strategy) and TC; with neither they would be memory for nothing.
+            keep = with_tc or detector.config.strategy == "detect"
+            scores, states = detector.scores_and_states([d.text for d in chunk], batch_size, keep_states=keep)
             for j, doc in enumerate(chunk):
                 known = {"states": states[j] if states is not None else None, "scores": scores[j]}
                 pred[doc.id] = detector.decode(doc.text, scores[j], known["states"])
