@@ -88,6 +88,9 @@ class TrainingConfig(_Strict):
                                "tokens an epoch, while prediction keeps model.stride's overlap")
     learning_rate: float = Field(5e-5, gt=0)
     head_learning_rate: float | None = Field(None, gt=0)
+    freeze_embeddings: bool = Field(False, description="keep the encoder's input word embeddings at their "
+                                    "pretrained values: no gradient or optimizer update for the vocabulary "
+                                    "matrix (a tenth of the step time for MPNet-base on 2 CPU cores)")
     weight_decay: float = Field(0.01, ge=0)
     warmup_ratio: float = Field(0.1, ge=0, lt=1)
     positive_weight: float = Field(1.0, gt=0, description="loss weight of B/I tags against O")

@@ -181,3 +181,20 @@ def test_bf16_training_evaluates_on_dev_and_saves_fp32_weights(tmp_path, tiny_co
     assert any("eval_si_f1" in row for row in logged)
     det = Detector.load(run)
     assert str(next(det.backend.model.parameters()).dtype) == "torch.float32"
+
+
+def test_frozen_embeddings_keep_pretrained_values_while_the_encoder_trains(tmp_path, tiny_config, tiny_base):
+    from safetensors.numpy import load_file
+
+    def weights(path):
+        tensors = load_file(str(path))
+        words = next(v for k, v in tensors.items() if k.endswith("word_embeddings.weight"))
+        query = next(v for k, v in tensors.items() if k.endswith("layer.0.attention.self.query.weight"))
+        return words, query
+
+    run = train(tiny_config, tmp_path / "frozen", progress=False,
+                overrides=["training.freeze_embeddings=true", "training.epochs=1"])
+    base_words, base_query = weights(next(tiny_base.glob("*.safetensors")))
+    words, query = weights(run / "model" / "model.safetensors")
+    assert (words == base_words).all()
+    assert not (query == base_query).all()
