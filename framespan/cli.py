@@ -124,22 +124,16 @@ def load_eval_docs(args: argparse.Namespace, run: Path, schema: Any) -> list[Any
     """Gold documents for evaluate/compare, in the run's label schema."""
     from .config import CorpusSpec
     from .corpora.io import SkipReport
-    from .data import load_corpora, load_spec
+    from .data import load_spec
 
     chosen = [x for x in (args.data, args.articles, args.split) if x]
     if len(chosen) != 1:
         raise FramespanError("give exactly one of --data, --articles (with --labels) or --split")
     report = SkipReport()
     if args.split:
-        from .training import load_run_config
+        from .training import load_run_split
 
-        cfg = load_run_config(run)
-        split_file = run / "splits.json"
-        if not split_file.is_file():
-            raise FramespanError(f"{run}: no splits.json, so --split is not available")
-        ids = set(json.loads(split_file.read_text(encoding="utf-8"))[args.split])
-        corpora = load_corpora(cfg, schema, report)
-        docs = [d for part in (corpora.train, corpora.dev, corpora.test) for d in part if d.id in ids]
+        docs = load_run_split(run, args.split, schema, report)
     elif args.data:
         docs = load_spec(CorpusSpec(path=args.data, schema=args.data_schema), schema, args.lenient, report)
     else:

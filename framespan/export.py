@@ -7,17 +7,21 @@ import json
 import logging
 import os
 import shutil
+import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .errors import RunError
+from .errors import FramespanError, RunError
 from .inference import INFERENCE_CONFIG, LABELS_FILE, ONNX_FILE, InferenceConfig, model_folder
 from .lexicon import FILES as LEXICON_FILES
 from .span_features import N_SPAN_FEATURES
+from .spans import Document
 
+log = logging.getLogger("framespan")
 EXPORT_INFO = "export.json"
 OPSET = 17
 # Copied as they are: the Detector reads the first two; the rest document where the model came from.
@@ -33,13 +37,16 @@ _CHECK_TEXT = ("The so-called experts said on Tuesday that the regime had signed
 
 
 def export_onnx(run: str | Path, out: str | Path, int8: bool = False, opset: int = OPSET,
-                optimize: bool = True, overwrite: bool = False) -> dict[str, Any]:
+                optimize: bool = True, overwrite: bool = False, tune_docs: Sequence[Document] | None = None,
+                tune_source: str = "", progress: bool = False) -> dict[str, Any]:
     """Write an ONNX model folder for ``run`` at ``out``; returns the export record (export.json).
 
     The folder holds model.onnx (inputs input_ids, attention_mask[, token_type_ids], span_bounds;
     outputs logits (batch, seq, labels, 3) and span_logits (batch, spans, labels) when the run has a
     span head), tokenizer.json, labels.yaml, inference.json and a manifest. ``int8`` applies dynamic
-    int8 quantization to the weights (per channel), about a quarter of the size.
+    int8 quantization to the weights (per channel), about a quarter of the size. With ``tune_docs``
+    the exported model's own decision thresholds are tuned on those documents (as training tunes
+    them on dev), because int8 shifts the tag probabilities the run's thresholds were tuned on.
     """
     import torch
 
@@ -105,8 +112,12 @@ def export_onnx(run: str | Path, out: str | Path, int8: bool = False, opset: int
                 shutil.copy2(src / name, staging / name)
         info = _export_record(src, exporter, opset, int8, optimized, uses_tt, span_head, diff_fp32, diff,
                               time.time() - started)
+        extra = {"export": {"format": "onnx", "int8": int8, "source": str(src)}}
+        write_manifest(staging, extra)
+        if tune_docs:
+            info["thresholds_tuned"] = _retune(staging, src, tune_docs, tune_source, progress)
         (staging / EXPORT_INFO).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
-        write_manifest(staging, {"export": {"format": "onnx", "int8": int8, "source": str(src)}})
+        write_manifest(staging, extra)
         verify_model_folder(staging)
         replace_dir(staging, out)
     except BaseException:
@@ -118,6 +129,37 @@ def export_onnx(run: str | Path, out: str | Path, int8: bool = False, opset: int
 
 
 # -- building blocks -------------------------------------------------------------------------------
+def _retune(folder: Path, src: Path, docs: Sequence[Document], source: str, progress: bool) -> dict[str, Any]:
+    from .training import tune_model_folder
+
+    before = InferenceConfig.load(folder)
+    metric = "si_f1" if before.strategy == "detect" else "labeled_f1"
+    chosen = tune_model_folder(folder, list(docs), metric, progress)
+    record: dict[str, Any] = {"documents": len(docs), "source": source or "given documents",
+                              "before": {"detect_threshold": before.detect_threshold} if "detect_threshold"
+                              in chosen else {"thresholds": before.thresholds}, "after": chosen}
+    log.info("thresholds re-tuned on %d documents for the exported model: %s -> %s", len(docs),
+             record["before"], chosen)
+    return record
+
+
+def export_tune_docs(run: str | Path, split: str = "dev") -> tuple[list[Document], str]:
+    """A run's own ``split`` documents for re-tuning an export's thresholds, with a description;
+    a RunError when ``run`` is a bare model folder or its corpus cannot be read."""
+    from .labels import load_schema
+    from .training import load_run_split
+
+    run = Path(run)
+    folder = model_folder(run)
+    if folder == run or not (run / "config.yaml").is_file():
+        raise RunError(f"{run} is a model folder without its run (config.yaml, splits.json): there is no "
+                       f"{split} split to tune thresholds on")
+    docs = load_run_split(run, split, load_schema(folder / LABELS_FILE))
+    if not docs:
+        raise RunError(f"{run} has no {split} documents (a final fit on train + dev?) to tune thresholds on")
+    return docs, f"{split} split of {run} ({len(docs)} documents)"
+
+
 def _load_hf_tokenizer(folder: Path) -> Any:
     from transformers import AutoTokenizer
 
@@ -362,15 +404,33 @@ def add_cli(subparsers: Any) -> None:
     p.add_argument("--opset", type=int, default=OPSET, help=f"ONNX opset (default {OPSET}, at least 17)")
     p.add_argument("--no-fuse", action="store_true", help="skip onnxruntime's transformer graph fusions")
     p.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
+    p.add_argument("--tune-on", choices=["auto", "dev", "none"], default="auto",
+                   help="re-tune the exported model's decision thresholds on the run's dev split: auto "
+                        "(default) does it for --int8 when the run has a readable dev split, and says so "
+                        "when it cannot; dev insists; none keeps the run's thresholds")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=cmd_export)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     if args.opset < 17:
         raise RunError("--opset must be at least 17")
+    docs, source = None, ""
+    if args.tune_on == "dev" or (args.tune_on == "auto" and args.int8):
+        try:
+            docs, source = export_tune_docs(args.run, "dev")
+        except FramespanError as e:
+            if args.tune_on == "dev":
+                raise
+            # int8 moves the tag probabilities, so the run's thresholds may no longer fit: say so.
+            print(f"warning: thresholds not re-tuned for int8 ({e}); the run's own thresholds are kept",
+                  file=sys.stderr)
     info = export_onnx(args.run, args.out, int8=args.int8, opset=args.opset, optimize=not args.no_fuse,
-                       overwrite=args.overwrite)
+                       overwrite=args.overwrite, tune_docs=docs, tune_source=source, progress=not args.quiet)
     mb = info["folder_bytes"] / 1e6
     print(f"wrote {info['folder']} ({mb:.1f} MB, {'int8' if info['int8'] else 'fp32'}, "
           f"max tag-probability difference to torch {info['max_tag_prob_diff']:.2g})")
+    if "thresholds_tuned" in info:
+        tuned = info["thresholds_tuned"]
+        print(f"thresholds re-tuned on the {tuned['source']}: {tuned['before']} -> {tuned['after']}")
     return 0

@@ -396,4 +396,19 @@ def load_run_config(run_dir: str | Path) -> RunConfig:
     return validate_config(data, str(path), check_paths=False)
 
 
+def load_run_split(run_dir: str | Path, split: str, schema: LabelSchema, report: Any = None) -> list[Document]:
+    """The documents of a run's own split ('train', 'dev' or 'test'), read again from the corpus its
+    config.yaml names and picked by the ids in its splits.json."""
+    from .data import load_corpora
+
+    run_dir = Path(run_dir)
+    cfg = load_run_config(run_dir)
+    split_file = run_dir / "splits.json"
+    if not split_file.is_file():
+        raise RunError(f"{run_dir}: no splits.json, so the run's {split} split is not known")
+    ids = set(json.loads(split_file.read_text(encoding="utf-8")).get(split, []))
+    corpora = load_corpora(cfg, schema, report)
+    return [d for part in (corpora.train, corpora.dev, corpora.test) for d in part if d.id in ids]
+
+
 

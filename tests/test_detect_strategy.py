@@ -117,3 +117,38 @@ def test_evaluation_tags_each_window_once_with_the_same_report(detect_run, tiny_
     assert one["si"] == pytest.approx(two["si"]) and one["tc"]["f1"] == pytest.approx(two["tc"]["f1"])
     windows = len(cached._windows([d.text for d in docs]))
     assert sum(calls_cached) == windows and sum(calls_again) >= 2 * windows
+
+
+def test_int8_export_retunes_the_detect_threshold_on_the_runs_dev_split(detect_run, tmp_path):
+    from framespan.evaluation import tune_detect_threshold
+    from framespan.export import export_onnx, export_tune_docs
+
+    docs, source = export_tune_docs(detect_run)
+    dev_ids = json.loads((detect_run / "splits.json").read_text())["dev"]
+    assert dev_ids and sorted(d.id for d in docs) == sorted(dev_ids)
+    info = export_onnx(detect_run, tmp_path / "int8", int8=True, tune_docs=docs, tune_source=source)
+    tuned = info["thresholds_tuned"]
+    assert tuned["documents"] == len(dev_ids) and "dev split" in tuned["source"]
+    exported = Detector.load(tmp_path / "int8")
+    assert exported.config.detect_threshold == tuned["after"]["detect_threshold"]
+    # The threshold is the one that suits the quantised model itself, not a copy of the run's.
+    assert exported.config.detect_threshold == tune_detect_threshold(exported, docs, progress=False)
+    assert json.loads((tmp_path / "int8" / "export.json").read_text())["thresholds_tuned"] == tuned
+
+
+def test_export_cli_tunes_int8_by_default_and_says_when_it_cannot(detect_run, tmp_path, capsys):
+    from framespan.cli import main
+
+    assert main(["export", str(detect_run), "--out", str(tmp_path / "a"), "--int8", "--quiet"]) == 0
+    assert "re-tuned on the dev split" in capsys.readouterr().out
+    assert "thresholds_tuned" in json.loads((tmp_path / "a" / "export.json").read_text())
+    # A bare model folder has no dev split: int8 export warns and keeps the run's thresholds...
+    assert main(["export", str(detect_run / "model"), "--out", str(tmp_path / "b"), "--int8"]) == 0
+    assert "not re-tuned" in capsys.readouterr().err
+    assert "thresholds_tuned" not in json.loads((tmp_path / "b" / "export.json").read_text())
+    # ...and refuses when tuning was asked for explicitly.
+    assert main(["export", str(detect_run / "model"), "--out", str(tmp_path / "c"), "--tune-on", "dev"]) != 0
+    assert "no dev split to tune thresholds on" in capsys.readouterr().err
+    assert not (tmp_path / "c").exists()
+    assert main(["export", str(detect_run), "--out", str(tmp_path / "d"), "--tune-on", "none", "--int8"]) == 0
+    assert "thresholds_tuned" not in json.loads((tmp_path / "d" / "export.json").read_text())
