@@ -55,6 +55,9 @@ class ModelConfig(_Strict):
     max_length: int = Field(256, ge=16, le=4096)
     stride: int = Field(64, ge=0, description="tokens shared by neighbouring windows")
     dropout: float = Field(0.1, ge=0.0, lt=1.0)
+    attention_dropout: float | None = Field(
+        None, ge=0.0, lt=1.0, description="the encoder's dropout on attention probabilities during training "
+        "(None: the pretrained config's, 0.1 for BERT and MPNet); 0 takes about a tenth off a CPU step")
     span_head: bool = True
     detect_head: bool = Field(False, description="add a label-agnostic 'any device' tag column")
     span_features: bool = Field(False, description="give the span head how often a span's words "

@@ -11,6 +11,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from .encoding import IGNORE
+from .errors import ConfigError
 
 WEIGHTS = "model.safetensors"
 ENCODER_CONFIG = "encoder_config.json"
@@ -162,11 +163,21 @@ class FramespanModel(nn.Module):
 
 def build_model(base: str, n_labels: int, dropout: float, span_head: bool, positive_weight: float,
                 span_loss_weight: float, detect: bool = False, span_features: int = 0,
-                detect_loss_weight: float | None = None, span_context: int = 0) -> FramespanModel:
+                detect_loss_weight: float | None = None, span_context: int = 0,
+                attention_dropout: float | None = None) -> FramespanModel:
     """A fresh model on top of pretrained encoder weights (safetensors only, no remote code)."""
-    from transformers import AutoModel
+    from transformers import AutoConfig, AutoModel
 
     kwargs: dict[str, Any] = {"use_safetensors": True, "trust_remote_code": False}
+    if attention_dropout is not None:
+        config = AutoConfig.from_pretrained(base, trust_remote_code=False)
+        if not hasattr(config, "attention_probs_dropout_prob"):
+            raise ConfigError(f"model.attention_dropout: the {config.model_type} encoder of {base} has no "
+                              "attention_probs_dropout_prob setting; leave model.attention_dropout unset")
+        # On a CPU, sampling the attention-probability mask (batch x heads x length^2 a layer) is a
+        # sizeable part of a training step, more than the hidden-state dropouts.
+        config.attention_probs_dropout_prob = attention_dropout
+        kwargs["config"] = config
     try:
         encoder = AutoModel.from_pretrained(base, add_pooling_layer=False, **kwargs)
     except TypeError:

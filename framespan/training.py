@@ -124,7 +124,7 @@ def train(config: RunConfig | str | Path, output: str | Path, overrides: list[st
     model = build_model(base, len(schema), cfg.model.dropout, cfg.model.span_head,
                         cfg.training.positive_weight, cfg.training.span_loss_weight, cfg.model.detect_head,
                         N_SPAN_FEATURES if cfg.model.span_features else 0, cfg.training.detect_loss_weight,
-                        cfg.model.span_context)
+                        cfg.model.span_context, cfg.model.attention_dropout)
     if cfg.training.freeze_embeddings:
         # The vocabulary matrix is a fifth of MPNet-base's weights; words rarely seen in 190 articles
         # gain little from updates, and its AdamW step costs time on a CPU.

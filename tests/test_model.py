@@ -98,3 +98,20 @@ def test_span_context_survives_save_and_load(tiny_base, tmp_path):
     hidden = torch.randn(1, 12, encoder.config.hidden_size, generator=torch.Generator().manual_seed(2))
     mask = torch.ones(1, 12, dtype=torch.long)
     assert torch.allclose(_span_logits(loaded, hidden, mask), _span_logits(model, hidden, mask))
+
+
+def _attention_dropouts(model: FramespanModel) -> set[float]:
+    return {m.p for name, m in model.encoder.named_modules()
+            if isinstance(m, torch.nn.Dropout) and ".attention.self" in name}
+
+
+def test_attention_dropout_overrides_the_pretrained_setting_only_for_attention(tiny_base):
+    from framespan.model import build_model
+
+    common = dict(n_labels=3, dropout=0.1, span_head=True, positive_weight=1.0, span_loss_weight=1.0)
+    default = build_model(str(tiny_base), **common)
+    cut = build_model(str(tiny_base), **common, attention_dropout=0.0)
+    assert _attention_dropouts(default) == {default.encoder.config.attention_probs_dropout_prob} != {0.0}
+    assert _attention_dropouts(cut) == {0.0}
+    hidden = {m.p for m in cut.encoder.modules() if isinstance(m, torch.nn.Dropout)} - {0.0}
+    assert hidden == {cut.encoder.config.hidden_dropout_prob}
