@@ -389,6 +389,12 @@ def _markdown(args: argparse.Namespace, results: dict[str, Any], meta: dict[str,
             f"stride={meta['stride']})` over a BertForTokenClassification holding the same encoder and tagger "
             "weights (n_labels x 3 flat classes, so each token gets one label: no overlapping spans, and no TC). "
             "Its own chunking processes one window per forward call.")
+    if "onnx-int8" in results:
+        tuned = results["onnx-int8"].get("thresholds_tuned")
+        lines.append(
+            f"- onnx-int8: thresholds re-tuned on the exported model, on the {tuned['source']}: {tuned['before']} "
+            f"-> {tuned['after']}." if tuned else
+            "- onnx-int8: thresholds as the run tuned them in fp32 (no dev split to re-tune them on).")
     if {"torch-bf16", "torch-two-pass"} & set(results):
         lines.append(
             "- torch-bf16: the torch backend under bf16 autocast (`--precision bf16`); torch-two-pass: the torch "
@@ -404,7 +410,8 @@ def _markdown(args: argparse.Namespace, results: dict[str, Any], meta: dict[str,
 
 
 def parent(args: argparse.Namespace) -> None:
-    from framespan.export import export_onnx
+    from framespan.errors import FramespanError
+    from framespan.export import export_onnx, export_tune_docs
     from framespan.inference import InferenceConfig, model_folder
     from framespan.labels import load_schema
 
@@ -420,7 +427,13 @@ def parent(args: argparse.Namespace) -> None:
     for name, int8 in (("onnx-fp32", False), ("onnx-int8", True)):
         if name in wanted and not (args.reuse and (folders[name] / "model.onnx").is_file()):
             print(f"exporting {name} ...", file=sys.stderr)
-            export_onnx(model_dir, folders[name], int8=int8, overwrite=True)
+            docs, source = None, ""
+            if int8:  # as `framespan export --int8` does: thresholds re-tuned on the run's dev split
+                try:
+                    docs, source = export_tune_docs(args.run, "dev")
+                except FramespanError as e:
+                    print(f"int8 thresholds not re-tuned: {e}", file=sys.stderr)
+            export_onnx(model_dir, folders[name], int8=int8, overwrite=True, tune_docs=docs, tune_source=source)
     if "hf-pipeline" in wanted:
         folders["hf-pipeline"] = _build_hf_baseline(model_dir, work / "hf-baseline", inference.max_length)
     gold = work / "gold.jsonl"
@@ -454,6 +467,9 @@ def parent(args: argparse.Namespace) -> None:
         r = min(tries, key=lambda t: t["seconds"])
         r["runs"] = len(tries)
         r["folder_mb"] = _folder_mb(folders[name])
+        export_info = folders[name] / "export.json"
+        if export_info.is_file():
+            r["thresholds_tuned"] = json.loads(export_info.read_text(encoding="utf-8")).get("thresholds_tuned")
         r["gflops"] = flops * window_tokens / r["seconds"] / 1e9
         r["pct_of_matmul"] = 100 * r["gflops"] / r["gemm_gflops"]
         results[name] = r
