@@ -174,8 +174,7 @@ def build_model(base: str, n_labels: int, dropout: float, span_head: bool, posit
         if not hasattr(config, "attention_probs_dropout_prob"):
             raise ConfigError(f"model.attention_dropout: the {config.model_type} encoder of {base} has no "
                               "attention_probs_dropout_prob setting; leave model.attention_dropout unset")
-        # On a CPU, sampling the attention-probability mask (batch x heads x length^2 a layer) is a
-        # sizeable part of a training step, more than the hidden-state dropouts.
+        # Overridden before the encoder is built: its dropout modules take their rate at construction.
         config.attention_probs_dropout_prob = attention_dropout
         kwargs["config"] = config
     try:

@@ -126,8 +126,8 @@ def train(config: RunConfig | str | Path, output: str | Path, overrides: list[st
                         N_SPAN_FEATURES if cfg.model.span_features else 0, cfg.training.detect_loss_weight,
                         cfg.model.span_context, cfg.model.attention_dropout)
     if cfg.training.freeze_embeddings:
-        # The vocabulary matrix is a fifth of MPNet-base's weights; words rarely seen in 190 articles
-        # gain little from updates, and its AdamW step costs time on a CPU.
+        # The vocabulary matrix is a fifth of MPNet-base's weights, and words seen a few times in a
+        # small corpus gain little from updates beyond noise.
         model.encoder.get_input_embeddings().weight.requires_grad_(False)
 
     t = cfg.training
