@@ -410,8 +410,7 @@ def _markdown(args: argparse.Namespace, results: dict[str, Any], meta: dict[str,
 
 
 def parent(args: argparse.Namespace) -> None:
-    from framespan.errors import FramespanError
-    from framespan.export import export_onnx, export_tune_docs
+    from framespan.export import export_onnx, int8_tune_set
     from framespan.inference import InferenceConfig, model_folder
     from framespan.labels import load_schema
 
@@ -427,13 +426,9 @@ def parent(args: argparse.Namespace) -> None:
     for name, int8 in (("onnx-fp32", False), ("onnx-int8", True)):
         if name in wanted and not (args.reuse and (folders[name] / "model.onnx").is_file()):
             print(f"exporting {name} ...", file=sys.stderr)
-            docs, source = None, ""
-            if int8:  # as `framespan export --int8` does: thresholds re-tuned on the run's dev split
-                try:
-                    docs, source = export_tune_docs(args.run, "dev")
-                except FramespanError as e:
-                    print(f"int8 thresholds not re-tuned: {e}", file=sys.stderr)
-            export_onnx(model_dir, folders[name], int8=int8, overwrite=True, tune_docs=docs, tune_source=source)
+            # As `framespan export --int8` does: thresholds re-tuned on the run's dev split.
+            tune = int8_tune_set(args.run) if int8 else None
+            export_onnx(model_dir, folders[name], int8=int8, overwrite=True, tune=tune)
     if "hf-pipeline" in wanted:
         folders["hf-pipeline"] = _build_hf_baseline(model_dir, work / "hf-baseline", inference.max_length)
     gold = work / "gold.jsonl"

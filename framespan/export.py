@@ -11,7 +11,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -36,16 +36,25 @@ _CHECK_TEXT = ("The so-called experts said on Tuesday that the regime had signed
                "An anonymous source inside the ministry claimed that everyone already knew it. ") * 12
 
 
+class TuneSet(NamedTuple):
+    """Documents to tune an export's thresholds on, where they came from, and the run's selection
+    metric (what training tuned per-label thresholds for)."""
+
+    docs: Sequence[Document]
+    source: str
+    select_metric: str = "labeled_f1"
+
+
 def export_onnx(run: str | Path, out: str | Path, int8: bool = False, opset: int = OPSET,
-                optimize: bool = True, overwrite: bool = False, tune_docs: Sequence[Document] | None = None,
-                tune_source: str = "", progress: bool = False) -> dict[str, Any]:
+                optimize: bool = True, overwrite: bool = False, tune: TuneSet | None = None,
+                progress: bool = False) -> dict[str, Any]:
     """Write an ONNX model folder for ``run`` at ``out``; returns the export record (export.json).
 
     The folder holds model.onnx (inputs input_ids, attention_mask[, token_type_ids], span_bounds;
     outputs logits (batch, seq, labels, 3) and span_logits (batch, spans, labels) when the run has a
     span head), tokenizer.json, labels.yaml, inference.json and a manifest. ``int8`` applies dynamic
-    int8 quantization to the weights (per channel), about a quarter of the size. With ``tune_docs``
-    the exported model's own decision thresholds are tuned on those documents (as training tunes
+    int8 quantization to the weights (per channel), about a quarter of the size. With ``tune``
+    the exported model's own decision thresholds are tuned on its documents (as training tunes
     them on dev), because int8 shifts the tag probabilities the run's thresholds were tuned on.
     """
     import torch
@@ -113,9 +122,9 @@ def export_onnx(run: str | Path, out: str | Path, int8: bool = False, opset: int
         info = _export_record(src, exporter, opset, int8, optimized, uses_tt, span_head, diff_fp32, diff,
                               time.time() - started)
         extra = {"export": {"format": "onnx", "int8": int8, "source": str(src)}}
-        write_manifest(staging, extra)
-        if tune_docs:
-            info["thresholds_tuned"] = _retune(staging, src, tune_docs, tune_source, progress)
+        if tune is not None:
+            write_manifest(staging, extra)  # tuning loads the folder, and loading verifies it
+            info["thresholds_tuned"] = _retune(staging, tune, progress)
         (staging / EXPORT_INFO).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
         write_manifest(staging, extra)
         verify_model_folder(staging)
@@ -129,25 +138,24 @@ def export_onnx(run: str | Path, out: str | Path, int8: bool = False, opset: int
 
 
 # -- building blocks -------------------------------------------------------------------------------
-def _retune(folder: Path, src: Path, docs: Sequence[Document], source: str, progress: bool) -> dict[str, Any]:
+def _retune(folder: Path, tune: TuneSet, progress: bool) -> dict[str, Any]:
     from .training import tune_model_folder
 
     before = InferenceConfig.load(folder)
-    metric = "si_f1" if before.strategy == "detect" else "labeled_f1"
-    chosen = tune_model_folder(folder, list(docs), metric, progress)
-    record: dict[str, Any] = {"documents": len(docs), "source": source or "given documents",
+    chosen = tune_model_folder(folder, list(tune.docs), tune.select_metric, progress)
+    record: dict[str, Any] = {"documents": len(tune.docs), "source": tune.source,
                               "before": {"detect_threshold": before.detect_threshold} if "detect_threshold"
                               in chosen else {"thresholds": before.thresholds}, "after": chosen}
-    log.info("thresholds re-tuned on %d documents for the exported model: %s -> %s", len(docs),
+    log.info("thresholds re-tuned on %d documents for the exported model: %s -> %s", len(tune.docs),
              record["before"], chosen)
     return record
 
 
-def export_tune_docs(run: str | Path, split: str = "dev") -> tuple[list[Document], str]:
-    """A run's own ``split`` documents for re-tuning an export's thresholds, with a description;
-    a RunError when ``run`` is a bare model folder or its corpus cannot be read."""
+def export_tune_docs(run: str | Path, split: str = "dev") -> TuneSet:
+    """A run's own ``split`` documents for re-tuning an export's thresholds; a RunError when ``run``
+    is a bare model folder or its corpus cannot be read."""
     from .labels import load_schema
-    from .training import load_run_split
+    from .training import load_run_config, load_run_split
 
     run = Path(run)
     folder = model_folder(run)
@@ -157,7 +165,19 @@ def export_tune_docs(run: str | Path, split: str = "dev") -> tuple[list[Document
     docs = load_run_split(run, split, load_schema(folder / LABELS_FILE))
     if not docs:
         raise RunError(f"{run} has no {split} documents (a final fit on train + dev?) to tune thresholds on")
-    return docs, f"{split} split of {run} ({len(docs)} documents)"
+    return TuneSet(docs, f"{split} split of {run} ({len(docs)} documents)",
+                   load_run_config(run).training.select_metric)
+
+
+def int8_tune_set(run: str | Path) -> TuneSet | None:
+    """The run's dev split for an int8 export, or None with a warning on stderr when there is none:
+    int8 moves the tag probabilities, so the run's fp32 thresholds may no longer fit."""
+    try:
+        return export_tune_docs(run, "dev")
+    except FramespanError as e:
+        print(f"warning: thresholds not re-tuned for int8 ({e}); the run's own thresholds are kept",
+              file=sys.stderr)
+        return None
 
 
 def _load_hf_tokenizer(folder: Path) -> Any:
@@ -415,18 +435,13 @@ def add_cli(subparsers: Any) -> None:
 def cmd_export(args: argparse.Namespace) -> int:
     if args.opset < 17:
         raise RunError("--opset must be at least 17")
-    docs, source = None, ""
-    if args.tune_on == "dev" or (args.tune_on == "auto" and args.int8):
-        try:
-            docs, source = export_tune_docs(args.run, "dev")
-        except FramespanError as e:
-            if args.tune_on == "dev":
-                raise
-            # int8 moves the tag probabilities, so the run's thresholds may no longer fit: say so.
-            print(f"warning: thresholds not re-tuned for int8 ({e}); the run's own thresholds are kept",
-                  file=sys.stderr)
+    tune = None
+    if args.tune_on == "dev":
+        tune = export_tune_docs(args.run, "dev")
+    elif args.tune_on == "auto" and args.int8:
+        tune = int8_tune_set(args.run)
     info = export_onnx(args.run, args.out, int8=args.int8, opset=args.opset, optimize=not args.no_fuse,
-                       overwrite=args.overwrite, tune_docs=docs, tune_source=source, progress=not args.quiet)
+                       overwrite=args.overwrite, tune=tune, progress=not args.quiet)
     mb = info["folder_bytes"] / 1e6
     print(f"wrote {info['folder']} ({mb:.1f} MB, {'int8' if info['int8'] else 'fp32'}, "
           f"max tag-probability difference to torch {info['max_tag_prob_diff']:.2g})")

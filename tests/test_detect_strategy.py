@@ -123,10 +123,11 @@ def test_int8_export_retunes_the_detect_threshold_on_the_runs_dev_split(detect_r
     from framespan.evaluation import tune_detect_threshold
     from framespan.export import export_onnx, export_tune_docs
 
-    docs, source = export_tune_docs(detect_run)
+    tune = export_tune_docs(detect_run)
+    docs = tune.docs
     dev_ids = json.loads((detect_run / "splits.json").read_text())["dev"]
     assert dev_ids and sorted(d.id for d in docs) == sorted(dev_ids)
-    info = export_onnx(detect_run, tmp_path / "int8", int8=True, tune_docs=docs, tune_source=source)
+    info = export_onnx(detect_run, tmp_path / "int8", int8=True, tune=tune)
     tuned = info["thresholds_tuned"]
     assert tuned["documents"] == len(dev_ids) and "dev split" in tuned["source"]
     exported = Detector.load(tmp_path / "int8")
