@@ -60,6 +60,14 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--quiet", action="store_true")
     e.set_defaults(func=cmd_evaluate)
 
+    tu = sub.add_parser("tune", help="tune a trained run's decision thresholds again on its dev split")
+    tu.add_argument("run", help="run folder (it names its corpus and dev split)")
+    tu.add_argument("--label-weights", metavar="W,W,...",
+                    help="detect strategy: label weights to try with the threshold, e.g. 0,0.2,0.35,0.5 "
+                         "(default: the model's own candidates, decoding.detect_label_weights)")
+    tu.add_argument("--quiet", action="store_true")
+    tu.set_defaults(func=cmd_tune)
+
     pr = sub.add_parser("predict", help="find devices in new text")
     pr.add_argument("run", help="run or model folder")
     pr.add_argument("text", nargs="?", help="text to score ('-' or nothing with piped input reads stdin)")
@@ -175,6 +183,25 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if args.markdown:
         atomic_write_text(args.markdown, md + "\n")
     print(md)
+    return 0
+
+
+def cmd_tune(args: argparse.Namespace) -> int:
+    from .training import retune_run
+
+    weights = None
+    if args.label_weights:
+        try:
+            weights = [float(w) for w in args.label_weights.split(",")]
+        except ValueError:
+            raise FramespanError(f"--label-weights: expected numbers separated by commas, got "
+                                 f"{args.label_weights!r}") from None
+        if any(not 0 <= w <= 1 for w in weights):
+            raise FramespanError(f"--label-weights: each weight must be between 0 and 1, got {args.label_weights}")
+    record = retune_run(args.run, weights, progress=not args.quiet)
+    print(json.dumps(record, indent=2))
+    print(f"{args.run}: metrics.json still holds the figures of the old settings; "
+          f"`framespan evaluate {args.run} --split test` scores the new ones", file=sys.stderr)
     return 0
 
 

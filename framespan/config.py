@@ -125,6 +125,19 @@ class DecodingConfig(_Strict):
     detect_threshold: float = Field(0.5, gt=0, lt=1)
     lexicon_weight: float = Field(0.5, ge=0, le=1, description="with model.lexicon: device probabilities "
                                   "are p_head^(1-w) * p_lexicon^w (0: the span head alone)")
+    detect_label_weight: float = Field(0.0, ge=0, le=1, description="detect strategy: the any-device "
+                                       "probability is (1-w) * p_any + w * noisy-or of the label columns")
+    detect_label_weights: list[float] = Field(
+        default_factory=list, description="with tune_thresholds and the detect strategy: label weights tried "
+        "on dev with every threshold after training (dev evaluations between epochs use detect_label_weight)")
+
+    @field_validator("detect_label_weights")
+    @classmethod
+    def _weights(cls, v: list[float]) -> list[float]:
+        for w in v:
+            if not 0 <= w <= 1:
+                raise ValueError(f"label weights must be between 0 and 1, got {w}")
+        return v
 
     @field_validator("thresholds")
     @classmethod

@@ -172,22 +172,37 @@ def _only(scores: list[Any], col: int) -> list[Any]:
 
 def tune_detect_threshold(detector: Any, docs: Sequence[Document], grid: Sequence[float] | None = None,
                           progress: bool = True) -> float:
-    """The any-device threshold that maximises SI F1 on ``docs`` (SI ignores labels, so the span
-    head is not needed here); ties go to the higher, more precise threshold."""
+    """The any-device threshold that maximises SI F1 on ``docs`` at the folder's label weight (SI
+    ignores labels, so the span head is not needed here); ties go to the higher, more precise
+    threshold."""
+    return tune_detect(detector, docs, grid, [detector.config.detect_label_weight], progress)[0]
+
+
+def tune_detect(detector: Any, docs: Sequence[Document], grid: Sequence[float] | None = None,
+                weights: Sequence[float] | None = None, progress: bool = True) -> tuple[float, float]:
+    """The any-device threshold and label weight (``decoding.detect_scores``) that maximise SI F1 on
+    ``docs``, each weight of ``weights`` (default: the folder's candidates, else its weight) tried
+    with every threshold of ``grid``. Ties go to the higher threshold and to the earlier weight."""
     from .decoding import decode_spans
     from .encoding import DETECT
     from .metrics import si_scores
 
     # A fine grid: SI recall falls steeply with the threshold (0.52 -> 0.39 from 0.45 to 0.50 on PTC dev).
-    grid = sorted(grid or [round(0.1 + 0.025 * i, 3) for i in range(31)])  # 0.100 .. 0.850
+    grid = sorted(grid or [round(0.1 + 0.025 * i, 3) for i in range(33)])  # 0.100 .. 0.900
     cfg = detector.config
-    # The any-device column comes after the labels' columns.
-    only = _only(score_documents(detector, docs, progress, "tune detect threshold"), len(detector.schema))
-    best, best_f1 = cfg.detect_threshold, -1.0
-    for thr in grid:
-        pred = {d.id: decode_spans(d.text, sc, [DETECT], [thr], cfg.snap_to_words, cfg.min_chars,
-                                   cfg.continue_ratio) for d, sc in zip(docs, only)}
-        f1 = si_scores(list(docs), pred)["f1"]
-        if f1 >= best_f1:
-            best, best_f1 = thr, f1
+    weights = list(weights or cfg.detect_label_weights or [cfg.detect_label_weight])
+    scores = score_documents(detector, docs, progress, "tune detect threshold")
+    best = (cfg.detect_threshold, cfg.detect_label_weight)
+    best_f1 = -1.0
+    for weight in weights:
+        only = [detector.detect_scores(sc, weight) for sc in scores]
+        thr_best, thr_f1 = grid[0], -1.0
+        for thr in grid:
+            pred = {d.id: decode_spans(d.text, sc, [DETECT], [thr], cfg.snap_to_words, cfg.min_chars,
+                                       cfg.continue_ratio) for d, sc in zip(docs, only)}
+            f1 = si_scores(list(docs), pred)["f1"]
+            if f1 >= thr_f1:
+                thr_best, thr_f1 = thr, f1
+        if thr_f1 > best_f1:
+            best, best_f1 = (thr_best, weight), thr_f1
     return best

@@ -144,8 +144,10 @@ def _retune(folder: Path, tune: TuneSet, progress: bool) -> dict[str, Any]:
     before = InferenceConfig.load(folder)
     chosen = tune_model_folder(folder, list(tune.docs), tune.select_metric, progress)
     record: dict[str, Any] = {"documents": len(tune.docs), "source": tune.source,
-                              "before": {"detect_threshold": before.detect_threshold} if "detect_threshold"
-                              in chosen else {"thresholds": before.thresholds}, "after": chosen}
+                              "before": {"detect_threshold": before.detect_threshold,
+                                         "detect_label_weight": before.detect_label_weight}
+                              if "detect_threshold" in chosen else {"thresholds": before.thresholds},
+                              "after": chosen}
     log.info("thresholds re-tuned on %d documents for the exported model: %s -> %s", len(tune.docs),
              record["before"], chosen)
     return record

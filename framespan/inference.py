@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from .decoding import DocumentScores, WindowMerger, classify_by_tags, decode_spans
+from .decoding import DocumentScores, WindowMerger, classify_by_tags, decode_spans, detect_scores
 from .encoding import DETECT, LineBreaks, token_spans, tokenize_windows
 from .errors import RunError
 from .labels import LabelSchema, load_schema
@@ -47,6 +47,10 @@ class InferenceConfig:
     line_break_placeholder: str = ""
     # Weight of the folder's lexicon (lexicon.py) when naming spans; unused without one.
     lexicon_weight: float = 0.0
+    # Detect strategy: weight of the label columns' noisy-or in the any-device probability
+    # (decoding.detect_scores), and the weights that threshold tuning may choose from.
+    detect_label_weight: float = 0.0
+    detect_label_weights: list[float] = field(default_factory=list)
 
     @property
     def line_breaks(self) -> LineBreaks | None:
@@ -56,7 +60,11 @@ class InferenceConfig:
         return [self.thresholds.get(name, self.threshold) for name in labels]
 
     def save(self, folder: Path) -> None:
-        (folder / INFERENCE_CONFIG).write_text(json.dumps(self.__dict__, indent=2), encoding="utf-8")
+        from .runs import atomic_write_text
+
+        # Atomic, and a new file rather than an overwrite, so a hard-linked copy of the folder
+        # (``retune_run``'s staging) never changes the original.
+        atomic_write_text(folder / INFERENCE_CONFIG, json.dumps(self.__dict__, indent=2))
 
     @classmethod
     def load(cls, folder: Path) -> InferenceConfig:
@@ -339,14 +347,20 @@ class Detector:
         its windows' hidden states from ``scores_and_states``, if kept)."""
         cfg = self.config
         if cfg.strategy == "detect":
-            found = decode_spans(text, DocumentScores(scores.offsets, scores.probs[:, len(self.schema):, :]),
-                                 [DETECT], [cfg.detect_threshold], cfg.snap_to_words, cfg.min_chars,
-                                 cfg.continue_ratio)
+            found = decode_spans(text, self.detect_scores(scores), [DETECT], [cfg.detect_threshold],
+                                 cfg.snap_to_words, cfg.min_chars, cfg.continue_ratio)
             return self.name_spans(text, found, states, scores)
         cols = [self.schema.index(n) for n in self.active_labels]
         return decode_spans(text, DocumentScores(scores.offsets, scores.probs[:, cols, :]), self.active_labels,
                             cfg.threshold_list(self.active_labels), cfg.snap_to_words, cfg.min_chars,
                             cfg.continue_ratio)
+
+    def detect_scores(self, scores: DocumentScores, label_weight: float | None = None) -> DocumentScores:
+        """A text's any-device column (tokens, 1, 3), blended with the active labels' columns at
+        ``label_weight`` (default: the folder's ``detect_label_weight``)."""
+        weight = self.config.detect_label_weight if label_weight is None else label_weight
+        cols = [self.schema.index(n) for n in self.active_labels]
+        return detect_scores(scores, len(self.schema), cols, weight)
 
     def name_spans(self, text: str, found: Sequence[Span], states: Sequence[WindowState] | None = None,
                    scores: DocumentScores | None = None) -> list[Span]:

@@ -6,6 +6,7 @@ import json
 import logging
 import shutil
 import time
+from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ import yaml
 from .config import RunConfig, apply_overrides, load_config, validate_config
 from .errors import ConfigError, RunError
 from .labels import LabelSchema, load_schema
-from .runs import atomic_write_json, atomic_write_text, replace_dir, write_manifest
+from .runs import MANIFEST, atomic_write_json, atomic_write_text, replace_dir, verify_model_folder, write_manifest
 from .spans import Document
 
 log = logging.getLogger("framespan")
@@ -224,29 +225,84 @@ def tune_model_folder(folder: Path, dev_docs: list[Document], select_metric: str
     """Tune a model folder's decision thresholds on ``dev_docs`` and save them into it: the
     any-device threshold for SI under the detect strategy, else per-label thresholds for the run's
     selection metric. Returns what was chosen."""
-    from .evaluation import tune_detect_threshold, tune_thresholds
+    from .evaluation import tune_detect, tune_thresholds
     from .inference import Detector
 
     detector = Detector.load(folder)
     if detector.config.strategy == "detect":
-        threshold = tune_detect_threshold(detector, dev_docs, progress=progress)
-        _update_thresholds(folder, {}, threshold)
-        return {"detect_threshold": threshold}
+        threshold, weight = tune_detect(detector, dev_docs, progress=progress)
+        _update_thresholds(folder, {}, threshold, weight)
+        return {"detect_threshold": threshold, "detect_label_weight": weight}
     objective = select_metric if select_metric in ("si_f1", "labeled_f1", "exact_f1") else "labeled_f1"
     thresholds = tune_thresholds(detector, dev_docs, objective, progress=progress)
     _update_thresholds(folder, thresholds)
     return {"thresholds": thresholds}
 
 
-def _update_thresholds(folder: Path, thresholds: dict[str, float], detect: float | None = None) -> None:
+def _update_thresholds(folder: Path, thresholds: dict[str, float], detect: float | None = None,
+                       label_weight: float | None = None) -> None:
     from .inference import InferenceConfig
 
     inf = InferenceConfig.load(folder)
     inf.thresholds = {**inf.thresholds, **thresholds}
     if detect is not None:
         inf.detect_threshold = detect
+    if label_weight is not None:
+        inf.detect_label_weight = label_weight
     inf.save(folder)
-    write_manifest(folder)
+    # Keep what else the manifest records (an ONNX export's details) beside the file list.
+    old = folder / MANIFEST
+    extra = {k: v for k, v in json.loads(old.read_text(encoding="utf-8")).items() if k != "files"} \
+        if old.is_file() else None
+    write_manifest(folder, extra)
+
+
+def retune_run(run_dir: str | Path, label_weights: Sequence[float] | None = None,
+               progress: bool = True) -> dict[str, Any]:
+    """Tune a trained run's decision thresholds again on its own dev split, as training does at the
+    end, and swap the model folder's new settings in atomically. ``label_weights``: detect-strategy
+    label weights to try with the threshold (default: the folder's own candidates). The record is
+    returned and saved as ``retuned.json`` in the run folder, since config.yaml no longer says
+    everything about the model's decoding."""
+    import os
+
+    from .inference import LABELS_FILE, InferenceConfig, model_folder
+
+    run_dir = Path(run_dir)
+    folder = model_folder(run_dir)
+    if folder == run_dir:
+        raise RunError(f"{run_dir} is a model folder without its run (config.yaml, splits.json): there is "
+                       "no dev split to tune on")
+    verify_model_folder(folder)
+    cfg = load_run_config(run_dir)
+    docs = load_run_split(run_dir, "dev", load_schema(folder / LABELS_FILE))
+    if not docs:
+        raise RunError(f"{run_dir}: the run has no dev documents to tune on")
+    before = InferenceConfig.load(folder)
+    if label_weights is not None and before.strategy != "detect":
+        raise RunError(f"{run_dir}: label weights apply to the detect strategy; this model decodes "
+                       f"with {before.strategy!r}")
+    staging = folder.parent / f".{folder.name}.tune-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    # Hard links: the weights stay shared, and only files written anew (atomically) differ.
+    shutil.copytree(folder, staging, copy_function=os.link)
+    try:
+        if label_weights is not None:
+            inf = InferenceConfig.load(staging)
+            inf.detect_label_weights = [float(w) for w in label_weights]
+            inf.save(staging)
+            _update_thresholds(staging, {})
+        chosen = tune_model_folder(staging, docs, cfg.training.select_metric, progress)
+        verify_model_folder(staging)
+        replace_dir(staging, folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    keys = ("detect_threshold", "detect_label_weight") if before.strategy == "detect" else ("thresholds",)
+    record = {"at": _now(), "split": "dev", "documents": len(docs),
+              "before": {k: getattr(before, k) for k in keys}, "after": chosen}
+    atomic_write_json(run_dir / "retuned.json", record)
+    return record
 
 
 def _write_metrics_md(output: Path, metrics: dict[str, Any]) -> None:
@@ -292,7 +348,9 @@ def _make_trainer(model: Any, args: Any, train_ds: Any, tokenizer: Any, schema: 
                                     cfg.decoding.detect_threshold,
                                     line_breaks.token_id if line_breaks else None,
                                     line_breaks.placeholder if line_breaks else "",
-                                    cfg.decoding.lexicon_weight if lexicon is not None else 0.0)
+                                    cfg.decoding.lexicon_weight if lexicon is not None else 0.0,
+                                    cfg.decoding.detect_label_weight,
+                                    list(cfg.decoding.detect_label_weights) if cfg.decoding.tune_thresholds else [])
     best_file = output / "best.json"
 
     class LogToFile(TrainerCallback):

@@ -91,3 +91,9 @@ def test_training_stride_must_be_below_half_window():
     with pytest.raises(ConfigError, match="training.stride"):
         validate_config({"data": {"train": {"path": "x"}}, "model": {"max_length": 64, "stride": 8},
                          "training": {"stride": 32}}, check_paths=False)
+
+
+def test_detect_label_weights_must_lie_between_0_and_1(tmp_path):
+    p = _write(tmp_path, "data: {train: {path: train.jsonl}}\ndecoding: {detect_label_weights: [0.0, 1.5]}\n")
+    with pytest.raises(ConfigError, match=r"decoding\.detect_label_weights.*between 0 and 1"):
+        load_config(p)

@@ -20,7 +20,8 @@ def detect_run(tmp_path_factory, tiny_base, tiny_corpus):
     cfg = write_tiny_config(folder, tiny_base, tiny_corpus)
     overrides = ["model.detect_head=true", "model.span_features=true", "training.epochs=2",
                  "training.select_metric=si_f1", "decoding.strategy=detect", "decoding.tune_thresholds=true",
-                 "model.line_breaks=sep", "training.detect_loss_weight=1.0"]
+                 "model.line_breaks=sep", "training.detect_loss_weight=1.0",
+                 "decoding.detect_label_weights=[0.0, 0.5]"]
     return train(cfg, folder / "run", overrides=overrides, progress=False)
 
 
@@ -34,6 +35,29 @@ def test_run_records_detect_strategy_and_tuned_threshold(detect_run):
     assert inf["line_break_id"] == 3 and inf["line_break_placeholder"] == "|"  # tiny vocab's [SEP]
     log = [json.loads(line) for line in (detect_run / "train_log.jsonl").read_text().splitlines()]
     assert any("eval_detect_threshold" in row for row in log)
+
+
+def test_tuning_keeps_the_label_weight_whose_best_threshold_scores_highest_on_dev(detect_run):
+    from framespan.decoding import decode_spans
+    from framespan.encoding import DETECT
+    from framespan.evaluation import score_documents, tune_detect
+    from framespan.metrics import si_scores
+    from framespan.training import load_run_split
+
+    det = Detector.load(detect_run)
+    assert det.config.detect_label_weights == [0.0, 0.5]
+    dev = load_run_split(detect_run, "dev", det.schema)
+    scores = score_documents(det, dev, progress=False)
+
+    def dev_si(weight, threshold):
+        pred = {d.id: decode_spans(d.text, det.detect_scores(sc, weight), [DETECT], [threshold],
+                                   continue_ratio=det.config.continue_ratio) for d, sc in zip(dev, scores)}
+        return si_scores(dev, pred)["f1"]
+
+    per_weight = {w: dev_si(w, tune_detect(det, dev, weights=[w], progress=False)[0]) for w in (0.0, 0.5)}
+    chosen = det.config.detect_label_weight
+    assert chosen in per_weight and per_weight[chosen] == max(per_weight.values())
+    assert dev_si(chosen, det.config.detect_threshold) == per_weight[chosen]
 
 
 def test_detect_predictions_carry_schema_labels(detect_run):
@@ -153,3 +177,61 @@ def test_export_cli_tunes_int8_by_default_and_says_when_it_cannot(detect_run, tm
     assert not (tmp_path / "c").exists()
     assert main(["export", str(detect_run), "--out", str(tmp_path / "d"), "--tune-on", "none", "--int8"]) == 0
     assert "thresholds_tuned" not in json.loads((tmp_path / "d" / "export.json").read_text())
+
+
+def test_tune_cli_retunes_a_run_in_place_with_new_label_weights(detect_run, tmp_path, capsys):
+    import shutil
+
+    from framespan.cli import main
+    from framespan.evaluation import tune_detect
+    from framespan.runs import verify_model_folder
+    from framespan.training import load_run_split
+
+    run = tmp_path / "run"
+    shutil.copytree(detect_run, run)
+    weights_file = (run / "model" / "model.safetensors").read_bytes()
+    assert main(["tune", str(run), "--label-weights", "0.25,1", "--quiet"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    det = Detector.load(run)
+    assert det.config.detect_label_weights == [0.25, 1.0]
+    assert det.config.detect_label_weight in (0.25, 1.0)
+    dev = load_run_split(run, "dev", det.schema)
+    assert record["documents"] == len(dev) and record["after"] == {
+        "detect_threshold": det.config.detect_threshold, "detect_label_weight": det.config.detect_label_weight}
+    assert (det.config.detect_threshold, det.config.detect_label_weight) == tune_detect(det, dev, progress=False)
+    assert json.loads((run / "retuned.json").read_text()) == record
+    verify_model_folder(run / "model")
+    assert (run / "model" / "model.safetensors").read_bytes() == weights_file
+    assert not [p for p in run.iterdir() if p.name.startswith(".")]  # no staging left behind
+
+
+def test_tune_interrupted_leaves_the_model_folder_as_it_was(detect_run, tmp_path, monkeypatch):
+    import shutil
+
+    import framespan.training as training
+    from framespan.runs import verify_model_folder
+
+    run = tmp_path / "run"
+    shutil.copytree(detect_run, run)
+    before = (run / "model" / "inference.json").read_text()
+
+    def killed(folder, *args, **kwargs):
+        training._update_thresholds(folder, {}, 0.9, 1.0)  # the staging copy is half re-tuned...
+        raise KeyboardInterrupt  # ...when the user stops it
+
+    monkeypatch.setattr(training, "tune_model_folder", killed)
+    with pytest.raises(KeyboardInterrupt):
+        training.retune_run(run, [0.0, 1.0], progress=False)
+    # The staging copy shares the weights by hard links, but its new settings never reach the run.
+    assert (run / "model" / "inference.json").read_text() == before
+    verify_model_folder(run / "model")
+    assert not [p for p in run.iterdir() if p.name.startswith(".")]
+
+
+def test_tune_cli_refuses_a_bare_model_folder_and_bad_weights(detect_run, capsys):
+    from framespan.cli import main
+
+    assert main(["tune", str(detect_run / "model"), "--quiet"]) == 2
+    assert "no dev split to tune on" in capsys.readouterr().err
+    assert main(["tune", str(detect_run), "--label-weights", "0,1.5", "--quiet"]) == 2
+    assert "between 0 and 1" in capsys.readouterr().err

@@ -176,6 +176,55 @@ def test_hysteresis_keeps_a_weak_token_inside_a_span():
     assert (span.start, span.end) == (0, len(text))
 
 
+def _two_labels_and_detect(detect_inside, detect_begin, label_inside):
+    """(tokens, 3 columns, 3) probabilities: two label columns, then the any-device column."""
+    probs = np.zeros((len(detect_inside), 3, 3))
+    for col, inside in enumerate(label_inside):
+        probs[:, col, 2] = inside
+    probs[:, 2, 1] = detect_begin
+    probs[:, 2, 2] = np.asarray(detect_inside) - np.asarray(detect_begin)
+    probs[:, :, 0] = 1 - probs[:, :, 1:].sum(-1)
+    return probs
+
+
+def test_detect_scores_at_weight_zero_are_the_any_device_column():
+    from framespan.decoding import DocumentScores, detect_scores
+
+    probs = _two_labels_and_detect([0.2, 0.9], [0.1, 0.0], [[0.9, 0.9], [0.9, 0.9]])
+    sc = DocumentScores(np.array([[0, 3], [4, 9]]), probs)
+    out = detect_scores(sc, 2, [0, 1], 0.0)
+    assert out.probs.shape == (2, 1, 3)
+    assert np.array_equal(out.probs[:, 0], probs[:, 2])
+
+
+def test_detect_scores_blend_the_label_columns_noisy_or_and_keep_the_begin_share():
+    from framespan.decoding import DocumentScores, detect_scores
+
+    # Token 0: any-device 0.4 (a quarter of it B); labels 0.5 and 0.5, so some label 0.75.
+    # Token 1: any-device 0.0, labels 0.8 and 0.0; token 2: any-device 0.6, labels silent.
+    probs = _two_labels_and_detect([0.4, 0.0, 0.6], [0.1, 0.0, 0.0], [[0.5, 0.8, 0.0], [0.5, 0.0, 0.0]])
+    sc = DocumentScores(np.array([[0, 3], [4, 9], [10, 12]]), probs)
+    out = detect_scores(sc, 2, [0, 1], 0.5).probs[:, 0]
+    inside = out[:, 1] + out[:, 2]
+    assert inside == pytest.approx([0.5 * 0.4 + 0.5 * 0.75, 0.5 * 0.8, 0.5 * 0.6])
+    assert out[0, 1] / inside[0] == pytest.approx(0.25)
+    assert out[1, 1] == 0.0  # no inside mass in the column: continue, never a forced start
+    assert out.sum(-1) == pytest.approx([1.0, 1.0, 1.0])
+    # Only the named label columns count: without column 0, token 1 has no label evidence.
+    assert detect_scores(sc, 2, [1], 0.5).probs[1, 0, 2] == pytest.approx(0.0)
+
+
+def test_label_evidence_lifts_a_token_the_any_device_column_missed_over_the_threshold():
+    from framespan.decoding import DocumentScores, detect_scores
+
+    text = "the regime lied"
+    probs = _two_labels_and_detect([0.1, 0.45, 0.1], [0.0, 0.45, 0.0], [[0.0, 0.9, 0.0], [0.0, 0.2, 0.0]])
+    sc = DocumentScores(np.array([[0, 3], [4, 10], [11, 15]]), probs)
+    assert decode_spans(text, detect_scores(sc, 2, [0, 1], 0.0), ["any"], [0.5]) == []
+    (span,) = decode_spans(text, detect_scores(sc, 2, [0, 1], 0.5), ["any"], [0.5])
+    assert text[span.start:span.end] == "regime"
+
+
 def test_snapping_widens_to_whole_hyphenated_words():
     from framespan.decoding import _snap
 
