@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -178,8 +178,14 @@ def tune_detect_threshold(detector: Any, docs: Sequence[Document], grid: Sequenc
     return tune_detect(detector, docs, grid, [detector.config.detect_label_weight], progress)[0]
 
 
+class DetectChoice(NamedTuple):
+    threshold: float
+    label_weight: float
+    si_f1: float  # on the documents it was chosen on
+
+
 def tune_detect(detector: Any, docs: Sequence[Document], grid: Sequence[float] | None = None,
-                weights: Sequence[float] | None = None, progress: bool = True) -> tuple[float, float]:
+                weights: Sequence[float] | None = None, progress: bool = True) -> DetectChoice:
     """The any-device threshold and label weight (``decoding.detect_scores``) that maximise SI F1 on
     ``docs``, each weight of ``weights`` (default: the folder's candidates, else its weight) tried
     with every threshold of ``grid``. Ties go to the higher threshold and to the earlier weight."""
@@ -192,8 +198,7 @@ def tune_detect(detector: Any, docs: Sequence[Document], grid: Sequence[float] |
     cfg = detector.config
     weights = list(weights or cfg.detect_label_weights or [cfg.detect_label_weight])
     scores = score_documents(detector, docs, progress, "tune detect threshold")
-    best = (cfg.detect_threshold, cfg.detect_label_weight)
-    best_f1 = -1.0
+    best = DetectChoice(cfg.detect_threshold, cfg.detect_label_weight, -1.0)
     for weight in weights:
         only = [detector.detect_scores(sc, weight) for sc in scores]
         thr_best, thr_f1 = grid[0], -1.0
@@ -203,6 +208,6 @@ def tune_detect(detector: Any, docs: Sequence[Document], grid: Sequence[float] |
             f1 = si_scores(list(docs), pred)["f1"]
             if f1 >= thr_f1:
                 thr_best, thr_f1 = thr, f1
-        if thr_f1 > best_f1:
-            best, best_f1 = (thr_best, weight), thr_f1
+        if thr_f1 > best.si_f1:
+            best = DetectChoice(thr_best, weight, thr_f1)
     return best

@@ -230,9 +230,10 @@ def tune_model_folder(folder: Path, dev_docs: list[Document], select_metric: str
 
     detector = Detector.load(folder)
     if detector.config.strategy == "detect":
-        threshold, weight = tune_detect(detector, dev_docs, progress=progress)
-        _update_thresholds(folder, {}, threshold, weight)
-        return {"detect_threshold": threshold, "detect_label_weight": weight}
+        choice = tune_detect(detector, dev_docs, progress=progress)
+        _update_thresholds(folder, {}, choice.threshold, choice.label_weight)
+        return {"detect_threshold": choice.threshold, "detect_label_weight": choice.label_weight,
+                "dev_si_f1": round(choice.si_f1, 4)}
     objective = select_metric if select_metric in ("si_f1", "labeled_f1", "exact_f1") else "labeled_f1"
     thresholds = tune_thresholds(detector, dev_docs, objective, progress=progress)
     _update_thresholds(folder, thresholds)

@@ -196,9 +196,11 @@ def test_tune_cli_retunes_a_run_in_place_with_new_label_weights(detect_run, tmp_
     assert det.config.detect_label_weights == [0.25, 1.0]
     assert det.config.detect_label_weight in (0.25, 1.0)
     dev = load_run_split(run, "dev", det.schema)
+    choice = tune_detect(det, dev, progress=False)
+    assert (det.config.detect_threshold, det.config.detect_label_weight) == choice[:2]
     assert record["documents"] == len(dev) and record["after"] == {
-        "detect_threshold": det.config.detect_threshold, "detect_label_weight": det.config.detect_label_weight}
-    assert (det.config.detect_threshold, det.config.detect_label_weight) == tune_detect(det, dev, progress=False)
+        "detect_threshold": choice.threshold, "detect_label_weight": choice.label_weight,
+        "dev_si_f1": round(choice.si_f1, 4)}
     assert json.loads((run / "retuned.json").read_text()) == record
     verify_model_folder(run / "model")
     assert (run / "model" / "model.safetensors").read_bytes() == weights_file
