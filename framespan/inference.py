@@ -350,8 +350,8 @@ class Detector:
             found = decode_spans(text, self.detect_scores(scores), [DETECT], [cfg.detect_threshold],
                                  cfg.snap_to_words, cfg.min_chars, cfg.continue_ratio)
             return self.name_spans(text, found, states, scores)
-        cols = [self.schema.index(n) for n in self.active_labels]
-        return decode_spans(text, DocumentScores(scores.offsets, scores.probs[:, cols, :]), self.active_labels,
+        return decode_spans(text, DocumentScores(scores.offsets, scores.probs[:, self.active_columns, :]),
+                            self.active_labels,
                             cfg.threshold_list(self.active_labels), cfg.snap_to_words, cfg.min_chars,
                             cfg.continue_ratio)
 
@@ -359,8 +359,12 @@ class Detector:
         """A text's any-device column (tokens, 1, 3), blended with the active labels' columns at
         ``label_weight`` (default: the folder's ``detect_label_weight``)."""
         weight = self.config.detect_label_weight if label_weight is None else label_weight
-        cols = [self.schema.index(n) for n in self.active_labels]
-        return detect_scores(scores, len(self.schema), cols, weight)
+        return detect_scores(scores, len(self.schema), self.active_columns, weight)
+
+    @property
+    def active_columns(self) -> list[int]:
+        """The tag columns of the active labels, in schema order."""
+        return [self.schema.index(n) for n in self.active_labels]
 
     def name_spans(self, text: str, found: Sequence[Span], states: Sequence[WindowState] | None = None,
                    scores: DocumentScores | None = None) -> list[Span]:

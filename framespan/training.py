@@ -221,17 +221,18 @@ def _now() -> str:
 
 
 def tune_model_folder(folder: Path, dev_docs: list[Document], select_metric: str,
-                      progress: bool = True) -> dict[str, Any]:
+                      progress: bool = True, label_weights: Sequence[float] | None = None) -> dict[str, Any]:
     """Tune a model folder's decision thresholds on ``dev_docs`` and save them into it: the
-    any-device threshold for SI under the detect strategy, else per-label thresholds for the run's
-    selection metric. Returns what was chosen."""
+    any-device threshold (and label weight) for SI under the detect strategy, else per-label
+    thresholds for the run's selection metric. ``label_weights`` replaces the folder's candidate
+    label weights. Returns what was chosen."""
     from .evaluation import tune_detect, tune_thresholds
     from .inference import Detector
 
     detector = Detector.load(folder)
     if detector.config.strategy == "detect":
-        choice = tune_detect(detector, dev_docs, progress=progress)
-        _update_thresholds(folder, {}, choice.threshold, choice.label_weight)
+        choice = tune_detect(detector, dev_docs, weights=label_weights, progress=progress)
+        _update_thresholds(folder, {}, choice.threshold, choice.label_weight, label_weights)
         return {"detect_threshold": choice.threshold, "detect_label_weight": choice.label_weight,
                 "dev_si_f1": round(choice.si_f1, 4)}
     objective = select_metric if select_metric in ("si_f1", "labeled_f1", "exact_f1") else "labeled_f1"
@@ -241,7 +242,7 @@ def tune_model_folder(folder: Path, dev_docs: list[Document], select_metric: str
 
 
 def _update_thresholds(folder: Path, thresholds: dict[str, float], detect: float | None = None,
-                       label_weight: float | None = None) -> None:
+                       label_weight: float | None = None, label_weights: Sequence[float] | None = None) -> None:
     from .inference import InferenceConfig
 
     inf = InferenceConfig.load(folder)
@@ -250,6 +251,8 @@ def _update_thresholds(folder: Path, thresholds: dict[str, float], detect: float
         inf.detect_threshold = detect
     if label_weight is not None:
         inf.detect_label_weight = label_weight
+    if label_weights is not None:
+        inf.detect_label_weights = [float(w) for w in label_weights]
     inf.save(folder)
     # Keep what else the manifest records (an ONNX export's details) beside the file list.
     old = folder / MANIFEST
@@ -267,40 +270,34 @@ def retune_run(run_dir: str | Path, label_weights: Sequence[float] | None = None
     everything about the model's decoding."""
     import os
 
-    from .inference import LABELS_FILE, InferenceConfig, model_folder
+    from .export import export_tune_docs
+    from .inference import InferenceConfig, model_folder
 
     run_dir = Path(run_dir)
     folder = model_folder(run_dir)
     if folder == run_dir:
         raise RunError(f"{run_dir} is a model folder without its run (config.yaml, splits.json): there is "
                        "no dev split to tune on")
-    verify_model_folder(folder)
-    cfg = load_run_config(run_dir)
-    docs = load_run_split(run_dir, "dev", load_schema(folder / LABELS_FILE))
-    if not docs:
-        raise RunError(f"{run_dir}: the run has no dev documents to tune on")
     before = InferenceConfig.load(folder)
     if label_weights is not None and before.strategy != "detect":
         raise RunError(f"{run_dir}: label weights apply to the detect strategy; this model decodes "
                        f"with {before.strategy!r}")
+    # The run's dev documents and selection metric, read as an int8 export reads them.
+    tune = export_tune_docs(run_dir, "dev")
     staging = folder.parent / f".{folder.name}.tune-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     # Hard links: the weights stay shared, and only files written anew (atomically) differ.
     shutil.copytree(folder, staging, copy_function=os.link)
     try:
-        if label_weights is not None:
-            inf = InferenceConfig.load(staging)
-            inf.detect_label_weights = [float(w) for w in label_weights]
-            inf.save(staging)
-            _update_thresholds(staging, {})
-        chosen = tune_model_folder(staging, docs, cfg.training.select_metric, progress)
+        # Loading the staging copy verifies its checksums, i.e. the run's model as it is on disk.
+        chosen = tune_model_folder(staging, list(tune.docs), tune.select_metric, progress, label_weights)
         verify_model_folder(staging)
         replace_dir(staging, folder)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     keys = ("detect_threshold", "detect_label_weight") if before.strategy == "detect" else ("thresholds",)
-    record = {"at": _now(), "split": "dev", "documents": len(docs),
+    record = {"at": _now(), "split": "dev", "documents": len(tune.docs),
               "before": {k: getattr(before, k) for k in keys}, "after": chosen}
     atomic_write_json(run_dir / "retuned.json", record)
     return record
