@@ -91,6 +91,9 @@ class TrainingConfig(_Strict):
                                "tokens an epoch, while prediction keeps model.stride's overlap")
     learning_rate: float = Field(5e-5, gt=0)
     head_learning_rate: float | None = Field(None, gt=0)
+    layer_lr_decay: float = Field(1.0, gt=0, le=1, description="layer-wise learning-rate decay: the encoder's "
+                                  "top layer trains at learning_rate, each layer below at this factor times "
+                                  "the one above, the embeddings lowest (1: one rate for the whole encoder)")
     freeze_embeddings: bool = Field(False, description="keep the encoder's input word embeddings at their "
                                     "pretrained values: no gradient or optimizer update for the vocabulary "
                                     "matrix (a regulariser for small corpora; saves under 5% of a CPU step)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import shutil
 import time
 from collections.abc import Sequence
@@ -313,17 +314,35 @@ def _write_metrics_md(output: Path, metrics: dict[str, Any]) -> None:
     atomic_write_text(output / "metrics.md", "\n\n".join(parts) + "\n")
 
 
-def _param_groups(model: Any, lr: float, head_lr: float | None, weight_decay: float) -> list[dict[str, Any]]:
-    groups: dict[tuple[bool, bool], list[Any]] = {}
+_LAYER = re.compile(r"\.layers?\.(\d+)\.")
+
+
+def _encoder_depth(name: str, n_layers: int) -> int:
+    """0 for the embeddings, i + 1 for transformer layer i, n_layers for whatever sits on top
+    (pooler, MPNet's shared relative-position bias)."""
+    m = _LAYER.search(name)
+    if m:
+        return int(m.group(1)) + 1
+    return 0 if ".embeddings." in name else n_layers
+
+
+def _param_groups(model: Any, lr: float, head_lr: float | None, weight_decay: float,
+                  layer_decay: float = 1.0) -> list[dict[str, Any]]:
+    n_layers = int(model.encoder.config.num_hidden_layers) if layer_decay < 1 else 0
+    groups: dict[tuple[float, bool], list[Any]] = {}
     for name, p in model.named_parameters():
         if not p.requires_grad:
             continue
-        is_head = not name.startswith("encoder.")
+        if not name.startswith("encoder."):
+            rate = head_lr or lr
+        elif layer_decay < 1:
+            rate = lr * layer_decay ** (n_layers - _encoder_depth(name, n_layers))
+        else:
+            rate = lr
         no_decay = p.ndim < 2  # biases and norms
-        groups.setdefault((is_head, no_decay), []).append(p)
-    return [{"params": ps, "lr": (head_lr or lr) if is_head else lr,
-             "weight_decay": 0.0 if no_decay else weight_decay}
-            for (is_head, no_decay), ps in groups.items()]
+        groups.setdefault((rate, no_decay), []).append(p)
+    return [{"params": ps, "lr": rate, "weight_decay": 0.0 if no_decay else weight_decay}
+            for (rate, no_decay), ps in groups.items()]
 
 
 def _make_trainer(model: Any, args: Any, train_ds: Any, tokenizer: Any, schema: LabelSchema, cfg: RunConfig,
@@ -364,7 +383,8 @@ def _make_trainer(model: Any, args: Any, train_ds: Any, tokenizer: Any, schema: 
             if self.optimizer is None:
                 self.optimizer = torch.optim.AdamW(
                     _param_groups(self.model, cfg.training.learning_rate, cfg.training.head_learning_rate,
-                                  cfg.training.weight_decay), lr=cfg.training.learning_rate)
+                                  cfg.training.weight_decay, cfg.training.layer_lr_decay),
+                    lr=cfg.training.learning_rate)
             return self.optimizer
 
         def save_best(self, model: Any, info: dict[str, Any]) -> None:

@@ -115,3 +115,21 @@ def test_attention_dropout_overrides_the_pretrained_setting_only_for_attention(t
     assert _attention_dropouts(cut) == {0.0}
     hidden = {m.p for m in cut.encoder.modules() if isinstance(m, torch.nn.Dropout)} - {0.0}
     assert hidden == {cut.encoder.config.hidden_dropout_prob}
+
+
+def test_layer_lr_decay_scales_each_encoder_layer_below_the_top(tiny_base):
+    from framespan.model import build_model
+    from framespan.training import _param_groups
+
+    model = build_model(str(tiny_base), n_labels=2, dropout=0.0, span_head=True, positive_weight=1.0,
+                        span_loss_weight=1.0)
+    n = model.encoder.config.num_hidden_layers
+    rate_of = {id(p): g["lr"] for g in _param_groups(model, 1e-4, 1e-3, 0.01, layer_decay=0.5)
+               for p in g["params"]}
+    rates = {name: rate_of[id(p)] for name, p in model.named_parameters()}
+    top = f"encoder.encoder.layer.{n - 1}.attention.self.query.weight"
+    assert rates[top] == pytest.approx(1e-4)
+    assert rates["encoder.encoder.layer.0.attention.self.query.weight"] == pytest.approx(1e-4 * 0.5 ** (n - 1))
+    assert rates["encoder.embeddings.word_embeddings.weight"] == pytest.approx(1e-4 * 0.5 ** n)
+    assert {r for name, r in rates.items() if not name.startswith("encoder.")} == {1e-3}
+    assert {g["lr"] for g in _param_groups(model, 1e-4, 1e-3, 0.01)} == {1e-4, 1e-3}
