@@ -329,20 +329,23 @@ def _encoder_depth(name: str, n_layers: int) -> int:
 def _param_groups(model: Any, lr: float, head_lr: float | None, weight_decay: float,
                   layer_decay: float = 1.0) -> list[dict[str, Any]]:
     n_layers = int(model.encoder.config.num_hidden_layers) if layer_decay < 1 else 0
-    groups: dict[tuple[float, bool], list[Any]] = {}
+    # Head and encoder stay in separate groups even at equal rates: a checkpoint's optimizer state
+    # is restored group by group, so the grouping must not depend on the rates chosen.
+    groups: dict[tuple[bool, float, bool], list[Any]] = {}
     for name, p in model.named_parameters():
         if not p.requires_grad:
             continue
-        if not name.startswith("encoder."):
+        is_head = not name.startswith("encoder.")
+        if is_head:
             rate = head_lr or lr
         elif layer_decay < 1:
             rate = lr * layer_decay ** (n_layers - _encoder_depth(name, n_layers))
         else:
             rate = lr
         no_decay = p.ndim < 2  # biases and norms
-        groups.setdefault((rate, no_decay), []).append(p)
+        groups.setdefault((is_head, rate, no_decay), []).append(p)
     return [{"params": ps, "lr": rate, "weight_decay": 0.0 if no_decay else weight_decay}
-            for (rate, no_decay), ps in groups.items()]
+            for (_, rate, no_decay), ps in groups.items()]
 
 
 def _make_trainer(model: Any, args: Any, train_ds: Any, tokenizer: Any, schema: LabelSchema, cfg: RunConfig,

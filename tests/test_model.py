@@ -133,3 +133,5 @@ def test_layer_lr_decay_scales_each_encoder_layer_below_the_top(tiny_base):
     assert rates["encoder.embeddings.word_embeddings.weight"] == pytest.approx(1e-4 * 0.5 ** n)
     assert {r for name, r in rates.items() if not name.startswith("encoder.")} == {1e-3}
     assert {g["lr"] for g in _param_groups(model, 1e-4, 1e-3, 0.01)} == {1e-4, 1e-3}
+    # Equal rates keep head and encoder apart (resumed optimizer state is matched group by group).
+    assert len(_param_groups(model, 1e-4, None, 0.01)) == 4
