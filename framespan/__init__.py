@@ -14,9 +14,10 @@ __version__ = "0.1.0"
 __all__ = ["Detector", "Document", "Span", "__version__", "load", "predict", "train"]
 
 
-def load(path: str | Path, backend: str = "auto", device: str = "cpu", precision: str = "fp32") -> Detector:
-    """A Detector from a run folder, its model folder, or an exported ONNX folder (``precision``:
-    fp32, or bf16 for the torch backend on hardware with bf16 instructions)."""
+def load(path: str | Path, backend: str = "auto", device: str = "auto", precision: str = "fp32") -> Detector:
+    """A Detector from a run folder, its model folder, or an exported ONNX folder (``device``: auto,
+    the GPU when torch sees one, else cpu; ``precision``: fp32, or bf16 for the torch backend on
+    hardware with bf16 instructions)."""
     from .inference import Detector
 
     return Detector.load(path, backend=backend, device=device, precision=precision)

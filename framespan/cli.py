@@ -55,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--json", dest="json_out", help="write the full report as JSON here")
     e.add_argument("--markdown", help="write the report as Markdown here")
     e.add_argument("--backend", default="auto", choices=["auto", "torch", "onnx"])
-    add_precision_arg(e)
+    add_runtime_args(e)
     e.add_argument("--no-tc", action="store_true", help="skip technique classification of gold spans")
     e.add_argument("--quiet", action="store_true")
     e.set_defaults(func=cmd_evaluate)
@@ -65,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     tu.add_argument("--label-weights", metavar="W,W,...",
                     help="detect strategy: label weights to try with the threshold, e.g. 0,0.2,0.35,0.5 "
                          "(default: the model's own candidates, decoding.detect_label_weights)")
+    tu.add_argument("--device", default="auto",
+                    help="auto (the GPU when torch sees one, else the CPU), cpu, cuda, cuda:N or mps")
     tu.add_argument("--quiet", action="store_true")
     tu.set_defaults(func=cmd_tune)
 
@@ -77,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--out", "-o", help="write here (atomically) instead of stdout")
     pr.add_argument("--batch-size", type=int, default=32)
     pr.add_argument("--backend", default="auto", choices=["auto", "torch", "onnx"])
-    add_precision_arg(pr)
+    add_runtime_args(pr)
     pr.add_argument("--quiet", action="store_true")
     pr.set_defaults(func=cmd_predict)
 
@@ -88,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--si-out", help="SI submission file to write")
     s.add_argument("--tc-out", help="TC submission file to write (needs --tc-spans)")
     s.add_argument("--ids", help="file with article ids to include, one a line (default all)")
-    add_precision_arg(s)
+    add_runtime_args(s)
     s.add_argument("--quiet", action="store_true")
     s.set_defaults(func=cmd_export_semeval)
 
@@ -112,7 +114,11 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def add_precision_arg(p: argparse.ArgumentParser) -> None:
+def add_runtime_args(p: argparse.ArgumentParser) -> None:
+    """--device and --precision, for the commands that run a model."""
+    p.add_argument("--device", default="auto",
+                   help="torch backend: auto (the GPU when torch sees one, else the CPU), cpu, cuda, cuda:N "
+                        "or mps (default auto)")
     p.add_argument("--precision", default="fp32", choices=["fp32", "bf16"],
                    help="torch backend: bf16 autocast is about 2.5x faster for base-size encoders on CPUs "
                         "with AVX512-BF16 or AMX, and slower on CPUs without them (default fp32)")
@@ -156,11 +162,13 @@ def load_eval_docs(args: argparse.Namespace, run: Path, schema: Any) -> list[Any
 
 # -- commands ------------------------------------------------------------------------------------
 def cmd_train(args: argparse.Namespace) -> int:
-    from .training import train
+    from .training import is_main_process, train
 
     output = Path(args.output or Path("runs") / Path(args.config).stem)
     run = train(args.config, output, args.overrides, resume=args.resume, overwrite=args.overwrite,
                 progress=not args.quiet)
+    if not is_main_process():
+        return 0  # under torchrun the first process scores the run and reports
     metrics = json.loads((run / "metrics.json").read_text(encoding="utf-8"))
     for split, head in metrics.get("headline", {}).items():
         print(f"{split}: " + "  ".join(f"{k}={v:.3f}" for k, v in head.items()))
@@ -174,7 +182,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from .metrics import report_markdown
     from .runs import atomic_write_json, atomic_write_text
 
-    det = Detector.load(args.run, backend=args.backend, precision=args.precision)
+    det = Detector.load(args.run, backend=args.backend, device=args.device, precision=args.precision)
     docs = load_eval_docs(args, Path(args.run), det.schema)
     report = evaluate_detector(det, docs, progress=not args.quiet, with_tc=not args.no_tc)
     md = report_markdown(report)
@@ -198,7 +206,7 @@ def cmd_tune(args: argparse.Namespace) -> int:
                                  f"{args.label_weights!r}") from None
         if any(not 0 <= w <= 1 for w in weights):
             raise FramespanError(f"--label-weights: each weight must be between 0 and 1, got {args.label_weights}")
-    record = retune_run(args.run, weights, progress=not args.quiet)
+    record = retune_run(args.run, weights, progress=not args.quiet, device=args.device)
     print(json.dumps(record, indent=2))
     print(f"{args.run}: metrics.json still holds the figures of the old settings; "
           f"`framespan evaluate {args.run} --split test` scores the new ones", file=sys.stderr)
@@ -244,7 +252,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
     from .inference import Detector
 
-    det = Detector.load(args.run, backend=args.backend, precision=args.precision)
+    det = Detector.load(args.run, backend=args.backend, device=args.device, precision=args.precision)
     inputs = _iter_inputs(args)
     ids: list[str] = []
 
@@ -344,7 +352,7 @@ def cmd_export_semeval(args: argparse.Namespace) -> int:
         raise FramespanError("--tc-out needs --tc-spans (the spans whose techniques are asked for)")
     counts = export_semeval(args.run, args.articles, si_out=args.si_out, tc_out=args.tc_out,
                             tc_spans=args.tc_spans, ids_file=args.ids, progress=not args.quiet,
-                            precision=args.precision)
+                            precision=args.precision, device=args.device)
     print(json.dumps(counts))
     return 0
 

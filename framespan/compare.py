@@ -56,7 +56,7 @@ def _folder_mb(folder: Path) -> float:
 
 
 def load_run(path: str | Path, backend: str = "auto", name: str | None = None,
-             precision: str = "fp32") -> RunInfo:
+             precision: str = "fp32", device: str = "auto") -> RunInfo:
     """Load and verify a run (or bare model) folder; a missing or corrupt one raises :class:`RunError`
     that names the run and what is wrong with it."""
     from .inference import Detector, model_folder
@@ -65,7 +65,7 @@ def load_run(path: str | Path, backend: str = "auto", name: str | None = None,
     label = name or _default_name(path)
     try:
         model_dir = model_folder(path)
-        detector = Detector.load(path, backend=backend, precision=precision)
+        detector = Detector.load(path, backend=backend, device=device, precision=precision)
     except RunError as e:
         raise RunError(f"run {label!r} cannot be compared: {e}") from None
     except Exception as e:
@@ -656,7 +656,7 @@ def _map_gold(docs: list[Document], source: LabelSchema, target: LabelSchema,
 
 def add_cli(sub: Any) -> None:
     """Register ``framespan compare`` on the CLI's subparsers."""
-    from .cli import _add_data_args, add_precision_arg
+    from .cli import _add_data_args, add_runtime_args
 
     c = sub.add_parser("compare", help="compare two or more runs on the same labelled data",
                        description="Score runs on the same gold documents: metrics side by side, per-label "
@@ -671,7 +671,7 @@ def add_cli(sub: Any) -> None:
                    help="documents on the disagreement page (default 10)")
     c.add_argument("--batch-size", type=int, default=32)
     c.add_argument("--backend", default="auto", choices=["auto", "torch", "onnx"])
-    add_precision_arg(c)
+    add_runtime_args(c)
     c.add_argument("--no-tc", action="store_true", help="skip technique classification of gold spans")
     c.add_argument("--quiet", action="store_true", help="no progress bars")
     c.set_defaults(func=cmd_compare)
@@ -684,7 +684,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         raise FramespanError("--resamples must be at least 1")
     names = unique_names([_default_name(Path(p)) for p in args.runs])
     bar = tqdm(args.runs, desc="load runs", disable=args.quiet, file=sys.stderr)
-    runs = [load_run(p, backend=args.backend, name=n, precision=args.precision)
+    runs = [load_run(p, backend=args.backend, name=n, precision=args.precision, device=args.device)
             for p, n in zip(bar, names, strict=True)]
     docs, desc, gold_left_out = load_gold(args, runs[0])
     comparison = compare_runs(runs, docs, n_resamples=args.resamples, seed=args.seed,

@@ -81,6 +81,27 @@ class Backend(Protocol):
 PRECISIONS = ("fp32", "bf16")
 
 
+def resolve_device(device: str) -> str:
+    """The torch device to predict on: ``auto`` is the GPU when torch sees one, else the CPU; a named
+    device (cpu, cuda, cuda:1, mps) is checked, so a missing GPU is an error rather than a slow run."""
+    import torch
+
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    try:
+        kind = torch.device(device).type
+    except (RuntimeError, TypeError):
+        raise RunError(f"unknown device {device!r} (auto, cpu, cuda, cuda:N, mps)") from None
+    if kind == "cpu":
+        return "cpu"  # safetensors refuses "cpu:0", which Trainer reports under torchrun
+    if kind == "cuda" and not torch.cuda.is_available():
+        raise RunError(f"device {device!r}: torch {torch.__version__} sees no CUDA GPU here; "
+                       "use device 'auto' or 'cpu'")
+    if kind == "mps" and not torch.backends.mps.is_available():
+        raise RunError(f"device {device!r}: torch sees no Apple GPU (MPS) here; use device 'auto' or 'cpu'")
+    return device
+
+
 class TorchBackend:
     def __init__(self, folder: Path | None = None, device: str = "cpu", model: Any = None,
                  precision: str = "fp32") -> None:
@@ -213,9 +234,10 @@ class Detector:
         self.n_columns = len(schema) + int(config.detect_column)
 
     @classmethod
-    def load(cls, path: str | Path, backend: str = "auto", device: str = "cpu",
+    def load(cls, path: str | Path, backend: str = "auto", device: str = "auto",
              threads: int | None = None, precision: str = "fp32") -> Detector:
-        """Load a run directory or model folder. ``backend``: auto | torch | onnx.
+        """Load a run directory or model folder. ``backend``: auto | torch | onnx. ``device``
+        (torch backend): auto (the GPU when torch sees one, else the CPU), cpu, cuda, cuda:N or mps.
 
         ``auto`` runs ``model.onnx`` with onnxruntime when the folder has one (an exported folder,
         see ``framespan export``), else the torch weights. The ONNX path imports neither torch nor
@@ -245,6 +267,8 @@ class Detector:
         if backend == "onnx":
             from .fast_tokenizer import WindowTokenizer
 
+            if device not in ("auto", "cpu"):
+                raise RunError(f"device {device!r} is for the torch backend; an ONNX folder runs on the CPU")
             if precision != "fp32":
                 raise RunError(f"precision {precision!r} is for the torch backend; an ONNX folder runs in "
                                "its own precision (`framespan export --int8` for a smaller, faster one)")
@@ -266,7 +290,7 @@ class Detector:
                                "(`framespan export`) to predict without it") from None
             if threads:
                 torch.set_num_threads(threads)
-            impl = TorchBackend(folder, device, precision=precision)
+            impl = TorchBackend(folder, resolve_device(device), precision=precision)
             tokenizer = _load_tokenizer(folder)
         else:
             raise ValueError(f"unknown backend {backend!r} (auto, torch, onnx)")

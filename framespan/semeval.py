@@ -22,7 +22,7 @@ def to_ptc_names(schema: Any) -> dict[str, str]:
 def export_semeval(run: str | Path, articles: str | Path, si_out: str | Path | None = None,
                    tc_out: str | Path | None = None, tc_spans: str | Path | None = None,
                    ids_file: str | Path | None = None, progress: bool = True,
-                   precision: str = "fp32") -> dict[str, int]:
+                   precision: str = "fp32", device: str = "auto") -> dict[str, int]:
     """Write SI predictions (``id start end``) and TC predictions (``id technique start end``).
 
     Labels without a PTC counterpart (framespan's own devices) are left out of both files, so
@@ -32,7 +32,7 @@ def export_semeval(run: str | Path, articles: str | Path, si_out: str | Path | N
     from .evaluation import classify_rows, predict_documents
     from .inference import Detector
 
-    det = Detector.load(run, precision=precision)
+    det = Detector.load(run, device=device, precision=precision)
     names = to_ptc_names(det.schema)
     if not names:
         raise FramespanError(f"the run's labels ({det.schema.name}) share no technique with PTC")

@@ -82,11 +82,38 @@ def _prepare_output(cfg_source: RunConfig | str | Path, output: Path, overrides:
     return cfg
 
 
+def is_main_process() -> bool:
+    """False in the second and later processes that torchrun or accelerate started."""
+    import os
+
+    return int(os.environ.get("RANK", "0")) == 0
+
+
+def _processes() -> Any | None:
+    """accelerate's shared process state when torchrun or accelerate started several processes."""
+    import os
+
+    if int(os.environ.get("WORLD_SIZE", "1")) <= 1:
+        return None
+    import torch
+    from accelerate import PartialState
+
+    return PartialState(cpu=not torch.cuda.is_available())
+
+
 def train(config: RunConfig | str | Path, output: str | Path, overrides: list[str] | None = None,
           resume: bool = False, overwrite: bool = False, progress: bool = True) -> Path:
     """Train a model as the config says into ``output``; return the run folder."""
     output = Path(output)
-    cfg = _prepare_output(config, output, overrides or [], resume, overwrite)
+    processes = _processes()
+    # Under torchrun the first process checks and prepares the run folder; the others would
+    # otherwise find its fresh config.yaml and take the folder for an unfinished run.
+    if processes is None or processes.is_main_process:
+        cfg = _prepare_output(config, output, overrides or [], resume, overwrite)
+    if processes is not None:
+        processes.wait_for_everyone()
+        if not processes.is_main_process:
+            cfg = load_config(output / "config.yaml")
     schema = load_schema(cfg.labels)
 
     from .corpora.io import SkipReport
@@ -186,6 +213,8 @@ def train(config: RunConfig | str | Path, output: str | Path, overrides: list[st
     if has_dev and trainer.last_eval_step != trainer.state.global_step:
         trainer.evaluate()  # max_steps can end between evaluations; the last steps count too
     train_seconds = time.time() - started
+    if not trainer.is_world_process_zero():
+        return output  # under torchrun one process saves, tunes, scores and writes the run's reports
     if not has_dev:
         trainer.save_best(trainer.model, {"note": "no dev set: last model kept"})
 
@@ -193,9 +222,12 @@ def train(config: RunConfig | str | Path, output: str | Path, overrides: list[st
     from .evaluation import evaluate_detector, headline
     from .inference import Detector
 
+    # On the device training used: on a GPU, tuning and scoring on the CPU took longer than the
+    # training itself (docs/benchmarks.md, eleventh session).
+    device = str(trainer.args.device)
     if cfg.decoding.tune_thresholds and has_dev:
-        tune_model_folder(output / "model", corpora.dev, t.select_metric, progress)
-    detector = Detector.load(output / "model")
+        tune_model_folder(output / "model", corpora.dev, t.select_metric, progress, device=device)
+    detector = Detector.load(output / "model", device=device)
     metrics: dict[str, Any] = {}
     for name, docs in (("dev", corpora.dev), ("test", corpora.test)):
         if docs:
@@ -222,15 +254,16 @@ def _now() -> str:
 
 
 def tune_model_folder(folder: Path, dev_docs: list[Document], select_metric: str,
-                      progress: bool = True, label_weights: Sequence[float] | None = None) -> dict[str, Any]:
+                      progress: bool = True, label_weights: Sequence[float] | None = None,
+                      device: str = "auto") -> dict[str, Any]:
     """Tune a model folder's decision thresholds on ``dev_docs`` and save them into it: the
     any-device threshold (and label weight) for SI under the detect strategy, else per-label
     thresholds for the run's selection metric. ``label_weights`` replaces the folder's candidate
-    label weights. Returns what was chosen."""
+    label weights. ``device``: where the model runs (see ``Detector.load``). Returns what was chosen."""
     from .evaluation import tune_detect, tune_thresholds
     from .inference import Detector
 
-    detector = Detector.load(folder)
+    detector = Detector.load(folder, device=device)
     if detector.config.strategy == "detect":
         choice = tune_detect(detector, dev_docs, weights=label_weights, progress=progress)
         _update_thresholds(folder, {}, choice.threshold, choice.label_weight, label_weights)
@@ -263,7 +296,7 @@ def _update_thresholds(folder: Path, thresholds: dict[str, float], detect: float
 
 
 def retune_run(run_dir: str | Path, label_weights: Sequence[float] | None = None,
-               progress: bool = True) -> dict[str, Any]:
+               progress: bool = True, device: str = "auto") -> dict[str, Any]:
     """Tune a trained run's decision thresholds again on its own dev split, as training does at the
     end, and swap the model folder's new settings in atomically. ``label_weights``: detect-strategy
     label weights to try with the threshold (default: the folder's own candidates). The record is
@@ -291,7 +324,7 @@ def retune_run(run_dir: str | Path, label_weights: Sequence[float] | None = None
     shutil.copytree(folder, staging, copy_function=os.link)
     try:
         # Loading the staging copy verifies its checksums, i.e. the run's model as it is on disk.
-        chosen = tune_model_folder(staging, list(tune.docs), tune.select_metric, progress, label_weights)
+        chosen = tune_model_folder(staging, list(tune.docs), tune.select_metric, progress, label_weights, device)
         verify_model_folder(staging)
         replace_dir(staging, folder)
     except BaseException:
@@ -375,7 +408,7 @@ def _make_trainer(model: Any, args: Any, train_ds: Any, tokenizer: Any, schema: 
 
     class LogToFile(TrainerCallback):
         def on_log(self, args: Any, state: Any, control: Any, logs: Any = None, **kw: Any) -> None:
-            if logs:
+            if logs and state.is_world_process_zero:
                 with open(output / "train_log.jsonl", "a", encoding="utf-8") as f:
                     f.write(json.dumps({"step": state.global_step, "epoch": state.epoch, **logs}) + "\n")
 
@@ -406,6 +439,11 @@ def _make_trainer(model: Any, args: Any, train_ds: Any, tokenizer: Any, schema: 
 
         def evaluate(self, eval_dataset: Any = None, ignore_keys: Any = None,
                      metric_key_prefix: str = "eval") -> dict[str, float]:
+            self.last_eval_step = self.state.global_step
+            if not self.is_world_process_zero():
+                # Under torchrun the first process scores the dev documents and saves the best model;
+                # the others wait for it at their next step.
+                return {}
             was_training = self.model.training
             self.model.eval()
             detector = Detector(TorchBackend(model=self.model, device=str(self.args.device)), tokenizer,
@@ -422,7 +460,6 @@ def _make_trainer(model: Any, args: Any, train_ds: Any, tokenizer: Any, schema: 
                                         with_tc=cfg.training.select_metric == "tc_f1" or cfg.model.span_head)
             if was_training:
                 self.model.train()
-            self.last_eval_step = self.state.global_step
             metrics = {f"{metric_key_prefix}_{k}": v for k, v in headline(rep).items()}
             metrics["epoch"] = self.state.epoch
             if inference_cfg.strategy == "detect":
@@ -444,13 +481,22 @@ def _make_trainer(model: Any, args: Any, train_ds: Any, tokenizer: Any, schema: 
             # so a kill mid-save never leaves a half checkpoint where resume would find it.
             run_dir = Path(self.args.output_dir)
             staging_root = run_dir / STAGING
-            shutil.rmtree(staging_root, ignore_errors=True)
+            main = self.is_world_process_zero()
+            if main:
+                shutil.rmtree(staging_root, ignore_errors=True)
+            # Under torchrun every process writes its RNG state into the same checkpoint, so all of
+            # them write into the staging folder and the first process moves it into place after.
+            self.accelerator.wait_for_everyone()
             real = self._get_output_dir
             self._get_output_dir = lambda trial=None: str(staging_root)  # type: ignore[method-assign]
             try:
                 super()._save_checkpoint(model, trial)
             finally:
                 self._get_output_dir = real  # type: ignore[method-assign]
+            self.accelerator.wait_for_everyone()
+            if not main:
+                self.accelerator.wait_for_everyone()
+                return
             name = f"checkpoint-{self.state.global_step}"
             replace_dir(staging_root / name, run_dir / name)
             shutil.rmtree(staging_root, ignore_errors=True)
@@ -458,6 +504,7 @@ def _make_trainer(model: Any, args: Any, train_ds: Any, tokenizer: Any, schema: 
                           key=lambda p: int(p.name.split("-")[1]))
             for old in done[: -cfg.training.keep_checkpoints]:
                 shutil.rmtree(old, ignore_errors=True)
+            self.accelerator.wait_for_everyone()
 
     # Trainer insists on an eval dataset when evaluating; ours evaluates whole documents instead.
     return FramespanTrainer(model=model, args=args, train_dataset=train_ds,

@@ -156,6 +156,53 @@ def test_unknown_precision_and_bf16_onnx_are_refused(tiny_model_dir: Path, tiny_
         Detector.load(tiny_onnx_dir, backend="onnx", precision="bf16")
 
 
+def test_auto_device_is_the_gpu_only_when_torch_sees_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    import torch
+
+    from framespan.inference import resolve_device
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert resolve_device("auto") == "cpu"
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert resolve_device("auto") == "cuda"
+    assert resolve_device("cuda:1") == "cuda:1"
+
+
+def test_a_missing_or_unknown_device_is_refused_by_name(tiny_model_dir: Path, tiny_onnx_dir: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import torch
+
+    from framespan.errors import RunError
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(RunError, match="'cuda'.*sees no CUDA GPU"):
+        Detector.load(tiny_model_dir, backend="torch", device="cuda")
+    with pytest.raises(RunError, match="unknown device 'gpu0'"):
+        Detector.load(tiny_model_dir, backend="torch", device="gpu0")
+    with pytest.raises(RunError, match="ONNX folder runs on the CPU"):
+        Detector.load(tiny_onnx_dir, backend="onnx", device="cuda")
+    # The CPU-only wrapper still loads with the default device.
+    assert Detector.load(tiny_onnx_dir).predict("the regime said so") is not None
+
+
+def test_cli_evaluate_passes_its_device_to_the_model(tiny_model_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from framespan.cli import main
+    from framespan.errors import RunError
+
+    seen: list[str] = []
+
+    def spy(cls: type, path: Path, backend: str = "auto", device: str = "auto", **kw: object) -> Detector:
+        seen.append(device)
+        raise RunError("stop here")
+
+    monkeypatch.setattr(Detector, "load", classmethod(spy))
+    for argv, want in ((["evaluate", str(tiny_model_dir), "--split", "test"], "auto"),
+                       (["evaluate", str(tiny_model_dir), "--split", "test", "--device", "cpu"], "cpu"),
+                       (["predict", str(tiny_model_dir), "x", "--device", "cuda:1"], "cuda:1")):
+        assert main(argv) != 0
+        assert seen[-1] == want
+
+
 def test_cli_predict_takes_bf16(tiny_model_dir: Path, tmp_path: Path) -> None:
     from framespan.cli import main
 
