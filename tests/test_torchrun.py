@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 
@@ -14,22 +13,10 @@ import psutil
 import pytest
 
 from framespan.training import latest_checkpoint
+from tests.test_resume import CHILD
 
 pytestmark = pytest.mark.slow
 
-# Each process slows its optimisation steps, so the kill lands between the first checkpoint and
-# the end; the production code path is untouched.
-SLOW_STEPS = textwrap.dedent("""
-    import sys, time
-    import transformers
-    step = transformers.Trainer.training_step
-    def slow(self, *a, **k):
-        time.sleep(0.3)
-        return step(self, *a, **k)
-    transformers.Trainer.training_step = slow
-    from framespan.cli import main
-    sys.exit(main(sys.argv[1:]))
-""")
 OVERRIDES = ["--set", "training.max_steps=12", "--set", "training.eval_steps=3", "--set", "training.keep_checkpoints=2"]
 
 
@@ -58,7 +45,9 @@ def test_two_processes_write_one_run_folder(tmp_path: Path, tiny_config: Path) -
 def test_killed_two_process_run_resumes_from_a_checkpoint_of_both(tmp_path: Path, tiny_config: Path) -> None:
     run = tmp_path / "killed"
     script = tmp_path / "slow_steps.py"
-    script.write_text(SLOW_STEPS, encoding="utf-8")
+    # Each process slows its optimisation steps (test_resume's child), so the kill lands between
+    # the first checkpoint and the end.
+    script.write_text(CHILD, encoding="utf-8")
     log = tmp_path / "stderr.txt"
     with open(log, "w", encoding="utf-8") as err:  # a file, not a pipe: nothing blocks on a full buffer
         proc = subprocess.Popen(_cmd([str(script)], tiny_config, run, *OVERRIDES), env=_env(),
