@@ -65,8 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     tu.add_argument("--label-weights", metavar="W,W,...",
                     help="detect strategy: label weights to try with the threshold, e.g. 0,0.2,0.35,0.5 "
                          "(default: the model's own candidates, decoding.detect_label_weights)")
-    tu.add_argument("--device", default="auto",
-                    help="auto (the GPU when torch sees one, else the CPU), cpu, cuda, cuda:N or mps")
+    add_device_arg(tu)
     tu.add_argument("--quiet", action="store_true")
     tu.set_defaults(func=cmd_tune)
 
@@ -114,11 +113,15 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def add_runtime_args(p: argparse.ArgumentParser) -> None:
-    """--device and --precision, for the commands that run a model."""
+def add_device_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--device", default="auto",
                    help="torch backend: auto (the GPU when torch sees one, else the CPU), cpu, cuda, cuda:N "
                         "or mps (default auto)")
+
+
+def add_runtime_args(p: argparse.ArgumentParser) -> None:
+    """--device and --precision, for the commands that run a model."""
+    add_device_arg(p)
     p.add_argument("--precision", default="fp32", choices=["fp32", "bf16"],
                    help="torch backend: bf16 autocast is about 2.5x faster for base-size encoders on CPUs "
                         "with AVX512-BF16 or AMX, and slower on CPUs without them (default fp32)")

@@ -105,15 +105,15 @@ def train(config: RunConfig | str | Path, output: str | Path, overrides: list[st
           resume: bool = False, overwrite: bool = False, progress: bool = True) -> Path:
     """Train a model as the config says into ``output``; return the run folder."""
     output = Path(output)
-    processes = _processes()
+    main, processes = is_main_process(), _processes()
     # Under torchrun the first process checks and prepares the run folder; the others would
     # otherwise find its fresh config.yaml and take the folder for an unfinished run.
-    if processes is None or processes.is_main_process:
+    if main:
         cfg = _prepare_output(config, output, overrides or [], resume, overwrite)
     if processes is not None:
         processes.wait_for_everyone()
-        if not processes.is_main_process:
-            cfg = load_config(output / "config.yaml")
+    if not main:
+        cfg = load_config(output / "config.yaml")
     schema = load_schema(cfg.labels)
 
     from .corpora.io import SkipReport
@@ -494,16 +494,14 @@ def _make_trainer(model: Any, args: Any, train_ds: Any, tokenizer: Any, schema: 
             finally:
                 self._get_output_dir = real  # type: ignore[method-assign]
             self.accelerator.wait_for_everyone()
-            if not main:
-                self.accelerator.wait_for_everyone()
-                return
-            name = f"checkpoint-{self.state.global_step}"
-            replace_dir(staging_root / name, run_dir / name)
-            shutil.rmtree(staging_root, ignore_errors=True)
-            done = sorted((p for p in run_dir.iterdir() if p.name.startswith("checkpoint-")),
-                          key=lambda p: int(p.name.split("-")[1]))
-            for old in done[: -cfg.training.keep_checkpoints]:
-                shutil.rmtree(old, ignore_errors=True)
+            if main:
+                name = f"checkpoint-{self.state.global_step}"
+                replace_dir(staging_root / name, run_dir / name)
+                shutil.rmtree(staging_root, ignore_errors=True)
+                done = sorted((p for p in run_dir.iterdir() if p.name.startswith("checkpoint-")),
+                              key=lambda p: int(p.name.split("-")[1]))
+                for old in done[: -cfg.training.keep_checkpoints]:
+                    shutil.rmtree(old, ignore_errors=True)
             self.accelerator.wait_for_everyone()
 
     # Trainer insists on an eval dataset when evaluating; ours evaluates whole documents instead.
