@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from .errors import FramespanError
 from .labels import load_schema
-from .spans import Span
+from .spans import Document, Span
 
 
 def to_ptc_names(schema: Any) -> dict[str, str]:
@@ -25,32 +26,55 @@ def export_semeval(run: str | Path, articles: str | Path, si_out: str | Path | N
                    precision: str = "fp32", device: str = "auto") -> dict[str, int]:
     """Write SI predictions (``id start end``) and TC predictions (``id technique start end``).
 
+    ``tc_spans`` is the task's TC template (``ID ? START END``, a span listed once per technique it
+    carries), or any SI/TC labels file or folder: the TC file has one line per template line, in
+    the template's order, and a span listed k times gets the model's k most likely techniques.
     Labels without a PTC counterpart (framespan's own devices) are left out of both files, so
     the scores are comparable with the task's.
     """
-    from .corpora.ptc import read_ptc, write_semeval_predictions
-    from .evaluation import classify_rows, predict_documents
+    from .corpora.ptc import read_ptc, read_tc_template, write_semeval_predictions
     from .inference import Detector
 
     det = Detector.load(run, device=device, precision=precision)
     names = to_ptc_names(det.schema)
     if not names:
         raise FramespanError(f"the run's labels ({det.schema.name}) share no technique with PTC")
-    # TC spans may come from an SI file (label "propaganda"): only their offsets are used.
-    docs = read_ptc(articles, tc_spans, schema=None) if tc_spans else read_ptc(articles, None, schema=None)
+    docs = read_ptc(articles, None, schema=None)
+    rows = read_tc_template(tc_spans, docs) if tc_spans else []
     if ids_file:
         wanted = {line.strip() for line in Path(ids_file).read_text(encoding="utf-8").splitlines() if line.strip()}
         docs = [d for d in docs if d.id in wanted]
+        rows = [r for r in rows if r[0] in wanted]
     counts: dict[str, int] = {"articles": len(docs)}
     if si_out:
+        from .evaluation import predict_documents
+
         pred = predict_documents(det, docs, progress=progress)
         si = {k: [s for s in v if s.label in names] for k, v in pred.items()}
         write_semeval_predictions(si, si_out, task="SI", docs=docs)
         counts["si_spans"] = sum(len(v) for v in si.values())
     if tc_out:
-        allowed = [n for n in det.schema.names if n in names]
-        out = {doc.id: [Span(s.start, s.end, names[s.label], s.score) for s in classify_rows(det, doc, allowed)]
-               for doc in docs}
-        write_semeval_predictions(out, tc_out, task="TC", docs=docs)
-        counts["tc_spans"] = sum(len(v) for v in out.values())
+        answers = answer_template(det, docs, rows, [n for n in det.schema.names if n in names])
+        write_semeval_predictions([(doc_id, Span(s.start, s.end, names[s.label], s.score))
+                                   for doc_id, s in answers], tc_out, task="TC", docs=docs)
+        counts["tc_spans"] = len(answers)
     return counts
+
+
+def answer_template(det: Any, docs: list[Document], rows: list[tuple[str, int, int, int]],
+                    allowed: list[str]) -> list[tuple[str, Span]]:
+    """One technique per template row, in the rows' order; the k rows of one span get the model's
+    k most likely techniques, most likely first."""
+    from .evaluation import tc_answers
+
+    by_id = {d.id: d for d in docs}
+    queues: dict[tuple[str, int, int], list[Span]] = {}
+    for doc_id in dict.fromkeys(r[0] for r in rows):
+        counts = Counter((start, end) for d, start, end, _ in rows if d == doc_id)
+        if max(counts.values()) > len(allowed):
+            raise FramespanError(f"article {doc_id}: a span is listed {max(counts.values())} times, more than "
+                                 f"the {len(allowed)} techniques the run can name")
+        probs = det.span_probs(by_id[doc_id].text, sorted(counts), allowed)
+        for span in tc_answers(counts, probs, det.schema.names):
+            queues.setdefault((doc_id, span.start, span.end), []).append(span)
+    return [(doc_id, queues[(doc_id, start, end)].pop(0)) for doc_id, start, end, _ in rows]

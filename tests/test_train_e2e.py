@@ -101,13 +101,14 @@ def test_export_semeval_writes_submission_files(run_dir, tmp_path):
     art.mkdir()
     (art / "article1.txt").write_text("Title\n\nThe regime said the terrorists lied.\n", encoding="utf-8")
     gold = tmp_path / "gold.labels"
-    gold.write_text("1\tName_Calling,Labeling\t11\t17\n1\tLoaded_Language\t11\t17\n1\tDoubt\t27\t37\n",
-                    encoding="utf-8")
+    # The official template layout: "?" for the technique, a span listed once per technique it carries.
+    gold.write_text("1\t?\t27\t37\n1\t?\t11\t17\n1\t?\t11\t17\n", encoding="utf-8")
     si, tc = tmp_path / "si.txt", tmp_path / "tc.txt"
     assert main(["export-semeval", str(run_dir), "--articles", str(art), "--tc-spans", str(gold),
                  "--si-out", str(si), "--tc-out", str(tc), "--quiet"]) == 0
     tc_rows = [line.split("\t") for line in tc.read_text().splitlines()]
-    assert sorted((r[0], r[2], r[3]) for r in tc_rows) == [("1", "11", "17"), ("1", "11", "17"), ("1", "27", "37")]
+    assert [(r[0], r[2], r[3]) for r in tc_rows] == [("1", "27", "37"), ("1", "11", "17"), ("1", "11", "17")]
+    assert tc_rows[1][1] != tc_rows[2][1]
     techniques = {line.strip() for line in open("data/labels/ptc14.yaml") if "name:" in line}
     assert all(any(r[1] in t for t in techniques) for r in tc_rows)
     for line in si.read_text().splitlines():

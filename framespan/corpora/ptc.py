@@ -207,6 +207,41 @@ def read_ptc(articles_dir: str | Path, labels: str | Path | None = None, lenient
     return docs
 
 
+# One row of a TC template: article id, start, end (document offsets, BOM removed), line number.
+TemplateRow = tuple[str, int, int, int]
+
+
+def read_tc_template(template: str | Path, docs: Iterable[Document]) -> list[TemplateRow]:
+    """The rows of a TC template (or any SI/TC labels file or folder) in file order, repeats kept.
+
+    The official templates list a span once per technique it carries (``ID ? START END``), so a
+    span with two techniques appears twice; the technique column is ignored. Offsets are checked
+    against ``docs`` (the articles, read with :func:`read_ptc`) and moved like theirs when an
+    article starts with a byte-order mark.
+    """
+    template = Path(template)
+    problems = Problems(False, None, template)
+    if template.is_dir():
+        files = [path for _, path in sorted(_label_files(template, problems).values(), key=lambda x: x[1])]
+    elif template.is_file():
+        files = [template]
+    else:
+        raise DataError("TC template file or folder not found", template)
+    by_id = {d.id: d for d in docs}
+    rows: list[TemplateRow] = []
+    for path in files:
+        for doc_id, _, start, end, no in _parse_label_file(path, None, problems)[1]:
+            doc = by_id.get(doc_id)
+            if doc is None:
+                raise DataError(f"template names article {doc_id}, which is not among the articles", path, no)
+            shift = 1 if doc.meta.get("bom") else 0
+            if not 0 <= start - shift < end - shift <= len(doc.text):
+                raise DataError(f"span {start}-{end} does not fit article {doc_id} "
+                                f"({len(doc.text) + shift} characters)", path, no)
+            rows.append((doc_id, start - shift, end - shift, no))
+    return rows
+
+
 def _check_id(doc_id: str) -> None:
     if not _SAFE_ID.match(doc_id):
         raise DataError(f"document id {doc_id!r} cannot name a PTC file (use letters, digits, _ and -)",
@@ -275,12 +310,13 @@ def write_ptc(docs: Iterable[Document], articles_dir: str | Path, labels: str | 
         atomic_write_bytes(labels, "".join(all_lines).encode("utf-8"))
 
 
-def write_semeval_predictions(pred: Mapping[str, Iterable[Span]], path: str | Path, task: str = "TC",
-                              schema: LabelSchema | str | None = "ptc14",
+def write_semeval_predictions(pred: Mapping[str, Iterable[Span]] | Iterable[tuple[str, Span]],
+                              path: str | Path, task: str = "TC", schema: LabelSchema | str | None = "ptc14",
                               docs: Iterable[Document] | None = None) -> None:
     """Write a SemEval-2020 Task 11 submission file.
 
-    TC: ``id<TAB>technique<TAB>start<TAB>end``, spans in the order given. SI:
+    TC: ``id<TAB>technique<TAB>start<TAB>end``, one line per span in the order given; ``pred`` may
+    be a sequence of ``(id, span)`` pairs, which keeps a template's order across articles. SI:
     ``id<TAB>start<TAB>end``, after overlapping or touching spans of an article are merged (SI is
     unlabelled). ``docs`` (the documents predicted on) lets articles read with a byte-order mark
     get offsets counting it, as the official scorer expects.
@@ -288,11 +324,12 @@ def write_semeval_predictions(pred: Mapping[str, Iterable[Span]], path: str | Pa
     _check_task(task)
     schema = resolve_schema(schema) if task == "TC" else None
     bom_ids = {d.id for d in docs or () if d.meta.get("bom")}
+    pairs = ([(doc_id, list(spans)) for doc_id, spans in pred.items()] if isinstance(pred, Mapping)
+             else [(doc_id, [span]) for doc_id, span in pred])
     lines: list[str] = []
-    for doc_id, spans in pred.items():
+    for doc_id, spans in pairs:
         _check_id(doc_id)
         shift = 1 if doc_id in bom_ids else 0
-        spans = list(spans)
         if task == "SI":
             lines.extend(_label_lines(doc_id, merge_overlapping(spans, SI_LABEL), "SI", shift, None))
         else:
