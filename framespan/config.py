@@ -17,13 +17,31 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
 
+class StandoffSpec(_Strict):
+    """A further annotation pass over a corpus's documents: rows of id, label, start, end."""
+    labels: str = Field(description="tab-separated file: document id, label (a run-schema name), start, end")
+    annotated: list[str] = Field(min_length=1, description="the labels the pass annotated: on its documents, "
+                                 "text outside its spans teaches 'not this device' for them")
+    articles: str | None = Field(None, description="file of the document ids the pass read, one a line "
+                                 "(default: every document of the corpus)")
+
+
 class CorpusSpec(_Strict):
     path: str
     labels: str | None = Field(None, description="PTC labels folder or file, for the ptc format")
     format: Literal["auto", "jsonl", "ptc", "labelstudio", "doccano", "markup"] = "auto"
     schema_name: str | None = Field(None, alias="schema",
                                     description="label schema the corpus is annotated in (mapped)")
+    standoff: list[StandoffSpec] = Field(default_factory=list, description="more labels for the same "
+                                         "documents, added after mapping to the run's schema")
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class PartsSpec(_Strict):
+    """A corpus that comes already split: its train, dev and test files."""
+    train: CorpusSpec
+    dev: CorpusSpec | None = None
+    test: CorpusSpec | None = None
 
 
 class SplitSpec(_Strict):
@@ -44,6 +62,8 @@ class DataConfig(_Strict):
     dev: CorpusSpec | None = None
     test: CorpusSpec | None = None
     split: SplitSpec = SplitSpec()
+    extra: list[PartsSpec] = Field(default_factory=list, description="more corpora, each with its own "
+                                   "train/dev/test files, joined part by part to the split above")
     lenient: bool = False
     train_on_dev: bool = Field(False, description="a final fit: train on the dev documents too, so "
                                "nothing picks the epoch (the last is kept) or tunes thresholds (decoding's "
@@ -100,6 +120,9 @@ class TrainingConfig(_Strict):
     weight_decay: float = Field(0.01, ge=0)
     warmup_ratio: float = Field(0.1, ge=0, lt=1)
     positive_weight: float = Field(1.0, gt=0, description="loss weight of B/I tags against O")
+    typography: float = Field(0.0, ge=0, le=1, description="share of training documents seen in another "
+                              "typography (quote style, Title Case headline, words in capitals), so the model "
+                              "does not learn which quote characters or capitals a corpus uses")
     span_loss_weight: float = Field(1.0, ge=0)
     detect_loss_weight: float | None = Field(
         None, ge=0, description="weight of the any-device column's tag loss against all label columns' "
@@ -217,22 +240,31 @@ def _format_errors(err: ValidationError, source: str) -> str:
     return "\n".join(lines)
 
 
-def _resolve_paths(cfg: RunConfig, base_dir: Path) -> None:
+def _corpus_specs(data: DataConfig) -> list[CorpusSpec]:
+    parts = [(data.train, data.dev, data.test)] + [(x.train, x.dev, x.test) for x in data.extra]
+    return [spec for group in parts for spec in group if spec is not None]
+
+
+def _resolve_path(value: str, base_dir: Path, key: str) -> str:
     # Relative corpus paths in a config file are relative to the current directory first (how
     # people run commands), then to the config's folder, so configs work from anywhere.
-    for spec in (cfg.data.train, cfg.data.dev, cfg.data.test):
-        if spec is None:
-            continue
-        for attr in ("path", "labels"):
-            value = getattr(spec, attr)
-            if value is None:
-                continue
-            p = Path(value).expanduser()
-            if not p.is_absolute() and not p.exists() and (base_dir / p).exists():
-                p = base_dir / p
-            if not p.exists():
-                raise ConfigError(f"data file or folder not found: {value} (config key data.*.{attr})")
-            setattr(spec, attr, str(p))
+    p = Path(value).expanduser()
+    if not p.is_absolute() and not p.exists() and (base_dir / p).exists():
+        p = base_dir / p
+    if not p.exists():
+        raise ConfigError(f"data file or folder not found: {value} (config key {key})")
+    return str(p)
+
+
+def _resolve_paths(cfg: RunConfig, base_dir: Path) -> None:
+    for spec in _corpus_specs(cfg.data):
+        spec.path = _resolve_path(spec.path, base_dir, "data.*.path")
+        if spec.labels is not None:
+            spec.labels = _resolve_path(spec.labels, base_dir, "data.*.labels")
+        for extra in spec.standoff:
+            extra.labels = _resolve_path(extra.labels, base_dir, "data.*.standoff.labels")
+            if extra.articles is not None:
+                extra.articles = _resolve_path(extra.articles, base_dir, "data.*.standoff.articles")
 
 
 def validate_config(data: Any, source: str = "<config>", base_dir: Path | None = None,

@@ -6,7 +6,8 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from .config import CorpusSpec, RunConfig
+from .config import CorpusSpec, PartsSpec, RunConfig
+from .corpora.standoff import add_standoff
 from .errors import ConfigError
 from .labels import LabelSchema, check_labels, load_schema, map_documents
 from .spans import Document
@@ -31,6 +32,8 @@ def load_spec(spec: CorpusSpec, schema: LabelSchema, lenient: bool = False, repo
                        lenient=lenient, report=report)
     if source.name != schema.name:
         docs = map_documents(docs, source, schema, strict=not lenient)
+    for extra in spec.standoff:
+        docs = add_standoff(docs, extra.labels, extra.annotated, extra.articles, schema)
     check_labels(docs, schema, spec.path)
     return docs
 
@@ -55,17 +58,27 @@ def split_documents(docs: list[Document], dev: float, test: float, seed: int) ->
     return Corpora(train, dev_docs, test_docs)
 
 
+def load_parts(parts: PartsSpec, schema: LabelSchema, lenient: bool, report: Any = None) -> Corpora:
+    """A corpus given as train, dev and test files."""
+    def load(spec: CorpusSpec | None) -> list[Document]:
+        return load_spec(spec, schema, lenient, report) if spec is not None else []
+
+    return Corpora(load(parts.train), load(parts.dev), load(parts.test))
+
+
 def load_corpora(cfg: RunConfig, schema: LabelSchema, report: Any = None) -> Corpora:
     data = cfg.data
-    train = load_spec(data.train, schema, data.lenient, report)
     if data.dev is not None or data.test is not None:
         if data.split.dev or data.split.test:
             raise ConfigError("give data.dev/data.test or data.split, not both")
-        corpora = Corpora(train,
-                          load_spec(data.dev, schema, data.lenient, report) if data.dev else [],
-                          load_spec(data.test, schema, data.lenient, report) if data.test else [])
+        corpora = load_parts(PartsSpec(train=data.train, dev=data.dev, test=data.test), schema, data.lenient,
+                             report)
     else:
+        train = load_spec(data.train, schema, data.lenient, report)
         corpora = split_documents(train, data.split.dev, data.split.test, data.split.seed)
+    for parts in data.extra:
+        more = load_parts(parts, schema, data.lenient, report)
+        corpora = Corpora(corpora.train + more.train, corpora.dev + more.dev, corpora.test + more.test)
     if data.train_on_dev:
         # The test part stays as it was split, so a final fit is scored on the same documents.
         corpora = Corpora(corpora.train + corpora.dev, [], corpora.test)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .boundaries import tidy_spans
 from .spans import Span
 
 
@@ -82,27 +83,6 @@ class WindowMerger:
         return DocumentScores(off[first], probs[first])
 
 
-_EDGE = ",;:."
-
-
-def _word_char(text: str, i: int) -> bool:
-    """Alphanumeric, or a hyphen inside a word ("so-called"); a possessive "'s" stays outside, as
-    annotators mark the noun alone."""
-    if 0 <= i < len(text) and text[i].isalnum():
-        return True
-    return (0 < i < len(text) - 1 and text[i] == "-" and text[i - 1].isalnum()
-            and text[i + 1].isalnum())
-
-
-def _snap(text: str, start: int, end: int) -> tuple[int, int]:
-    # Subword models may tag only part of a word; annotators mark whole words.
-    while start > 0 and _word_char(text, start - 1) and _word_char(text, start):
-        start -= 1
-    while end < len(text) and _word_char(text, end) and _word_char(text, end - 1):
-        end += 1
-    return start, end
-
-
 def decode_spans(text: str, scores: DocumentScores, labels: Sequence[str],
                  thresholds: Sequence[float], snap_to_words: bool = True, min_chars: int = 1,
                  continue_ratio: float = 1.0) -> list[Span]:
@@ -111,7 +91,9 @@ def decode_spans(text: str, scores: DocumentScores, labels: Sequence[str],
 
     With ``continue_ratio`` < 1 the decoding has hysteresis: a run starts at the threshold but
     goes on while tokens stay above ``threshold * continue_ratio``, so one weak token in the middle
-    of a clause ("the army" in a long attribution) does not cut a span in two.
+    of a clause ("the army" in a long attribution) does not cut a span in two. With
+    ``snap_to_words`` the spans then obey :func:`framespan.boundaries.tidy_spans`: whole words,
+    whole quoted names, both marks of a scare quote, no span without a word.
     """
     spans: list[Span] = []
     if len(scores.offsets) == 0:
@@ -151,16 +133,11 @@ def decode_spans(text: str, scores: DocumentScores, labels: Sequence[str],
             taken_until = run[-1]
         for run in runs:
             start, end = int(scores.offsets[run[0], 0]), int(scores.offsets[run[-1], 1])
-            if snap_to_words:
-                start, end = _snap(text, start, end)
-            # Separators at the edges belong to the sentence, not the device (guidelines).
-            while start < end and (text[start] in _EDGE or text[start].isspace()):
-                start += 1
-            while end > start and (text[end - 1] in _EDGE or text[end - 1].isspace()):
-                end -= 1
             if end - start >= min_chars:
                 spans.append(Span(start, end, label, float(inside[run, col].mean())))
-    # Snapping can make two runs of one label cover the same chars; keep one.
+    if snap_to_words:
+        spans = tidy_spans(text, spans)
+    # Tidying can make two runs of one label cover the same chars; keep one.
     best: dict[tuple[int, int, str], Span] = {}
     for s in spans:
         k = (s.start, s.end, s.label)

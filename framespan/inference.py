@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from .boundaries import tidy_spans
 from .decoding import DocumentScores, WindowMerger, classify_by_tags, decode_spans, detect_scores
 from .encoding import DETECT, LineBreaks, token_spans, tokenize_windows
 from .errors import RunError
@@ -400,7 +401,8 @@ class Detector:
         for s, p in zip(found, self.span_probs(text, ranges, states=states, scores=scores), strict=True):
             j = int(np.argmax(p))
             out.append(Span(s.start, s.end, self.schema.names[j], float(p[j]) * float(s.score or 1.0)))
-        return sorted(out)
+        # Named, a span may now be a scare quote, which holds its quotation marks.
+        return tidy_spans(text, out) if self.config.snap_to_words else sorted(out)
 
     def _pad(self, windows: Sequence[Any]) -> dict[str, np.ndarray]:
         n = max(len(w.input_ids) for w in windows)

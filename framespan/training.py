@@ -144,7 +144,12 @@ def train(config: RunConfig | str | Path, output: str | Path, overrides: list[st
     tokenizer = AutoTokenizer.from_pretrained(base, use_fast=True, trust_remote_code=False)
     line_breaks = line_breaks_for(tokenizer) if cfg.model.line_breaks == "sep" else None
     stride = cfg.model.stride if cfg.training.stride is None else cfg.training.stride
-    features = encode_documents(corpora.train, tokenizer, schema, cfg.model.max_length, stride,
+    train_docs = corpora.train
+    if cfg.training.typography:
+        from .augment import augment_documents
+
+        train_docs = augment_documents(train_docs, cfg.training.typography, cfg.seed)
+    features = encode_documents(train_docs, tokenizer, schema, cfg.model.max_length, stride,
                                 with_spans=cfg.model.span_head, detect=cfg.model.detect_head,
                                 with_features=cfg.model.span_features, line_breaks=line_breaks)
     train_ds = Dataset.from_list(features)

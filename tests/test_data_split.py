@@ -26,3 +26,16 @@ def test_train_on_dev_moves_the_dev_part_into_training_and_keeps_the_test_part(t
     assert len(plain["dev"]) == 4 and final["dev"] == []
     assert final["test"] == plain["test"]
     assert sorted(final["train"]) == sorted(plain["train"] + plain["dev"])
+
+
+def test_extra_corpora_join_part_by_part_and_keep_their_own_splits(tmp_path: Path) -> None:
+    parts = {}
+    for name in ("train", "dev", "test"):
+        path = tmp_path / f"more-{name}.jsonl"
+        path.write_text(json.dumps({"id": f"m-{name}", "text": "A “so-called” reform.", "spans": []}) + "\n",
+                        encoding="utf-8")
+        parts[name] = {"path": str(path)}
+    plain = load_corpora(_config(tmp_path), load_schema("framing")).split_ids()
+    joined = load_corpora(_config(tmp_path, extra=[parts]), load_schema("framing")).split_ids()
+    for name in ("train", "dev", "test"):
+        assert joined[name] == plain[name] + [f"m-{name}"]

@@ -225,16 +225,6 @@ def test_label_evidence_lifts_a_token_the_any_device_column_missed_over_the_thre
     assert text[span.start:span.end] == "regime"
 
 
-def test_snapping_widens_to_whole_hyphenated_words():
-    from framespan.decoding import _snap
-
-    text = 'the so-called "Front" and the nation\u2019s army'
-    assert text[slice(*_snap(text, text.index("called"), text.index("called") + 6))] == "so-called"
-    i = text.index("nation")
-    assert text[slice(*_snap(text, i, i + 3))] == "nation"
-    assert _snap(text, 0, 3) == (0, 3)
-
-
 def test_line_breaks_become_separators_and_other_offsets_stay(tok):
     text = "the regime lied.\nthe army | said"
     breaks = line_breaks_for(tok)

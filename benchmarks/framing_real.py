@@ -1,0 +1,126 @@
+"""The four framespan devices on held-out real news: models and a second annotator against gold.
+
+Gold: the PTC articles of a run split's test part, with our stand-off labels for
+inevitability_appeal, anonymous_source and scare_quotes (data/ptc-framing/labels.tsv) and PTC's
+own Name_Calling,Labeling as loaded_label. Scores are the project's labelled-span F1 (SemEval-2019
+FLC partial credit, framespan.metrics.labeled_scores), per device and micro over the four.
+
+    python benchmarks/framing_real.py --ptc PTC_DIR "framing=runs/framing" "quickstart=runs/quickstart" \
+        [--write docs/benchmarks.md]
+
+The second annotator (data/ptc-framing/second-pass.tsv) is scored on the articles it read, on
+the three devices it annotated; loaded_label comes from PTC for both passes, so it is left out of
+that row. Models are scored on those articles too, beside their scores on the whole test part.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from framespan.corpora.ptc import read_ptc
+from framespan.corpora.standoff import add_standoff, read_ids
+from framespan.data import split_documents
+from framespan.metrics import labeled_scores
+from framespan.spans import Document
+
+ROOT = Path(__file__).resolve().parents[1]
+DEVICES = ["loaded_label", "inevitability_appeal", "anonymous_source", "scare_quotes"]
+OWN = DEVICES[1:]
+START, END = "<!-- framing-real:start -->", "<!-- framing-real:end -->"
+
+
+def gold_documents(ptc: Path, standoff: Path, articles: Path, split_seed: int = 0) -> list[Document]:
+    """The test part (split dev 0.1, test 0.25, as configs/framing.yaml) with the four devices."""
+    docs = read_ptc(ptc / "train-articles", ptc / "train-labels-task2-technique-classification", lenient=True)
+    docs = [Document(d.id, d.text, [s.__class__(s.start, s.end, "loaded_label") for s in d.spans
+                                    if s.label == "Name_Calling,Labeling"], frozenset({"loaded_label"}), d.meta)
+            for d in docs]
+    docs = add_standoff(docs, standoff, OWN, articles)
+    return split_documents(docs, 0.1, 0.25, split_seed).test
+
+
+def only(docs: list[Document], ids: set[str], labels: list[str]) -> list[Document]:
+    return [Document(d.id, d.text, [s for s in d.spans if s.label in labels], frozenset(labels), d.meta)
+            for d in docs if d.id in ids]
+
+
+def row(name: str, scores: dict, labels: list[str]) -> str:
+    per = scores["per_label"]
+    cells = [f"{per[lab]['precision']:.2f} / {per[lab]['recall']:.2f} / **{per[lab]['f1']:.2f}**"
+             if lab in labels else "–" for lab in DEVICES]
+    micro = f"{scores['precision']:.2f} / {scores['recall']:.2f} / **{scores['f1']:.2f}**"
+    return f"| {name} | {micro} | " + " | ".join(cells) + " |"
+
+
+def score_model(run: Path, docs: list[Document]) -> tuple[dict[str, list], float]:
+    from framespan.inference import Detector
+
+    det = Detector.load(run)
+    t0 = time.perf_counter()
+    pred = {d.id: [s for s in spans if s.label in DEVICES]
+            for d, spans in zip(docs, det.predict_many(d.text for d in docs), strict=True)}
+    return pred, time.perf_counter() - t0
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("runs", nargs="*", help="NAME=RUN_FOLDER")
+    ap.add_argument("--ptc", type=Path, required=True, help="PTC folder with train-articles and labels")
+    ap.add_argument("--data", type=Path, default=ROOT / "data" / "ptc-framing")
+    ap.add_argument("--write", type=Path, help="replace the framing-real section of this markdown file")
+    ap.add_argument("--json", type=Path, help="also write every score as JSON")
+    args = ap.parse_args(argv)
+    gold = gold_documents(args.ptc, args.data / "labels.tsv", args.data / "articles.txt")
+    second_ids = set(read_ids(args.data / "second-pass-articles.txt")) & {d.id for d in gold}
+    second = add_standoff([Document(d.id, d.text, [], frozenset(), d.meta) for d in gold if d.id in second_ids],
+                          args.data / "second-pass.tsv", OWN, args.data / "second-pass-articles.txt")
+    sub_gold = only(gold, second_ids, OWN)
+    results: dict = {"second_annotator": labeled_scores(sub_gold, {d.id: d.spans for d in second}, labels=OWN)}
+    lines = [f"| who | micro P / R / F1 | {' | '.join(DEVICES)} |", "|---" * (len(DEVICES) + 2) + "|"]
+    sub_lines = list(lines)
+    sub_lines.append(row("second annotator", results["second_annotator"], OWN))
+    for item in args.runs:
+        name, _, path = item.rpartition("=")
+        pred, seconds = score_model(Path(path), gold)
+        full = labeled_scores(gold, pred, labels=DEVICES)
+        sub = labeled_scores(sub_gold, pred, labels=OWN)
+        results[name] = {"test": full, "second_pass_articles": sub, "predict_seconds": seconds}
+        lines.append(row(name, full, DEVICES))
+        sub_lines.append(row(name, sub, OWN))
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                            cwd=ROOT).stdout.strip()
+    n_gold = {lab: sum(s.label == lab for d in gold for s in d.spans) for lab in DEVICES}
+    text = "\n".join([
+        START,
+        f"Measured {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, commit {commit}, "
+        f"{platform.machine()} ({platform.processor() or 'cpu'}), `benchmarks/framing_real.py`.",
+        "",
+        f"Held-out real articles: the {len(gold)} PTC test-split articles; gold spans per device "
+        + ", ".join(f"{k} {v}" for k, v in n_gold.items()) + ". Labelled-span F1 (partial credit).",
+        "", *lines, "",
+        f"The {len(sub_gold)} of them read by the second annotator, its three devices (loaded_label is PTC's "
+        "for both passes):", "", *sub_lines, END])
+    print(text)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    if args.write:
+        doc = args.write.read_text(encoding="utf-8")
+        if START in doc:
+            doc = doc[:doc.index(START)] + text + doc[doc.index(END) + len(END):]
+        else:
+            doc = doc.rstrip("\n") + "\n\n" + text + "\n"
+        tmp = args.write.with_suffix(".tmp")
+        tmp.write_text(doc, encoding="utf-8")
+        tmp.replace(args.write)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,129 @@
+"""Span boundaries a reader accepts: whole words, whole quoted names, both marks of a scare quote.
+
+Token taggers see subwords and quote marks as tokens of their own, so raw runs can stop inside a
+word, cut a quoted name at its mark, or cover a lone quote mark. :func:`tidy_spans` repairs each
+span against the text, whatever model or backend produced it, and drops what holds no word.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from .spans import Span
+
+DOUBLE_QUOTES = "\"“”„«»"
+SINGLE_QUOTES = "'‘’‚"
+QUOTES = DOUBLE_QUOTES + SINGLE_QUOTES
+# Labels whose span holds the quotation marks around its term (guidelines: scare_quotes).
+PAIRED_LABELS = frozenset({"scare_quotes"})
+_EDGE = ",;:.!?)(—–" + QUOTES
+_SO_CALLED = re.compile(r"(so[- ]?called)\s*$", re.IGNORECASE)
+MAX_NAME_WORDS = 6  # a quotation this short, on one line, is a name or term, not a quoted sentence
+
+
+def _is_word(text: str, i: int) -> bool:
+    """Part of a word: a letter or digit, or a hyphen or apostrophe between two of them (so-called,
+    don't). A possessive ’s stays outside the noun, as annotators mark the noun alone."""
+    if not 0 <= i < len(text):
+        return False
+    c = text[i]
+    if c.isalnum():
+        return True
+    if c not in "-‐'’" or not (0 < i < len(text) - 1 and text[i - 1].isalnum() and text[i + 1].isalnum()):
+        return False
+    possessive = c in "'’" and text[i + 1] in "sS" and not (i + 2 < len(text) and text[i + 2].isalnum())
+    return not possessive
+
+
+def quoted_names(text: str) -> list[tuple[int, int]]:
+    """(open, close) positions of short quotations: marks paired in order within a line, double
+    with double and single with single, the quoted text at most MAX_NAME_WORDS words."""
+    pairs = []
+    for marks in (DOUBLE_QUOTES, SINGLE_QUOTES):
+        line_start = 0
+        for line in text.split("\n"):
+            pos = [line_start + i for i, c in enumerate(line) if c in marks and _is_mark(text, line_start + i)]
+            for a, b in zip(pos[::2], pos[1::2]):
+                inner = text[a + 1:b]
+                if inner.strip() and len(inner.split()) <= MAX_NAME_WORDS:
+                    pairs.append((a, b))
+            line_start += len(line) + 1
+    return sorted(pairs)
+
+
+def _is_mark(text: str, i: int) -> bool:
+    # An apostrophe inside a word (don't, O’Brien) or after a plural (the generals’) is no mark.
+    if text[i] in DOUBLE_QUOTES:
+        return True
+    before = text[i - 1] if i > 0 else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    return not (before.isalnum() and (after.isalnum() or before in "sS"))
+
+
+def _snap(text: str, start: int, end: int) -> tuple[int, int]:
+    while start > 0 and _is_word(text, start - 1) and _is_word(text, start):
+        start -= 1
+    while end < len(text) and _is_word(text, end) and _is_word(text, end - 1):
+        end += 1
+    return start, end
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and (text[start].isspace() or text[start] in _EDGE):
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] in _EDGE):
+        end -= 1
+    # A question keeps its mark (guidelines: doubt).
+    if end < len(text) and text[end] == "?" and end > start:
+        end += 1
+    return start, end
+
+
+def _widen_to_names(start: int, end: int, names: Sequence[tuple[int, int]], paired: bool) -> tuple[int, int]:
+    """Cover every short quotation the span reaches into: the words inside the marks, or with
+    ``paired`` the marks too."""
+    for a, b in names:
+        if start <= b and end > a and not (start <= a + 1 and end >= b):
+            start, end = min(start, a + 1), max(end, b)
+        if paired and start <= b and end > a:
+            start, end = min(start, a), max(end, b + 1)
+    return start, end
+
+
+def _so_called(text: str, start: int) -> int:
+    m = _SO_CALLED.search(text[max(0, start - 12):start])
+    return start - (len(m.group(0))) if m else start
+
+
+def tidy_span(text: str, span: Span, names: Sequence[tuple[int, int]]) -> Span | None:
+    """``span`` on word edges, whole quoted names, a scare quote with both marks; None if no word."""
+    paired = span.label in PAIRED_LABELS
+    start, end = _trim(text, *_snap(text, span.start, span.end))
+    if start >= end or not any(c.isalnum() for c in text[start:end]):
+        return None
+    start, end = _widen_to_names(start, end, names, paired)
+    if paired:
+        start = _so_called(text, start)
+    return Span(start, end, span.label, span.score)
+
+
+def merge_fragments(text: str, spans: Iterable[Span]) -> list[Span]:
+    """Join spans of one label that overlap, or that only a quote mark, apostrophe or hyphen
+    separates; the joined span keeps the higher score."""
+    out: list[Span] = []
+    for s in sorted(spans, key=lambda s: (s.label, s.start, s.end)):
+        prev = out[-1] if out and out[-1].label == s.label else None
+        if prev is not None and (s.start < prev.end or all(c in QUOTES + "-‐" for c in text[prev.end:s.start])):
+            score = max(prev.score or 0.0, s.score or 0.0) if prev.score is not None else s.score
+            out[-1] = Span(prev.start, max(prev.end, s.end), s.label, score)
+        else:
+            out.append(s)
+    return sorted(out)
+
+
+def tidy_spans(text: str, spans: Iterable[Span]) -> list[Span]:
+    """Every rule of this module applied to a document's spans."""
+    names = quoted_names(text)
+    kept = [t for t in (tidy_span(text, s, names) for s in spans) if t is not None]
+    return merge_fragments(text, kept)

@@ -1,0 +1,109 @@
+"""Span boundaries people accept, on hand-made real-news text: repaired spans, and both backends."""
+
+from __future__ import annotations
+
+import pytest
+
+from framespan.boundaries import _is_word, quoted_names, tidy_spans
+from framespan.inference import Detector
+from framespan.spans import Span
+
+NEWS = ("Who \u2018Won\u2019 the CLASH in Idlib?\n\n"
+        "The so-called\u201dNational Liberation Front\u201d said the \u201cFree Syrian Army\u201d had fled.\n"
+        "\u201cThe terrorists themselves have signed their death sentence,\u201d the general\u2019s aide said.\n"
+        "An anonymous source inside the army recently commented that the \u2018regime\u2019 won\u2019t last.\n"
+        "- Advertisement -\n")
+
+
+def covered(text: str, spans: list[Span]) -> list[tuple[str, str]]:
+    return [(s.label, text[s.start:s.end]) for s in spans]
+
+
+def at(text: str, words: str, label: str, skip: int = 0, cut: int = 0) -> Span:
+    i = text.index(words)
+    return Span(i + skip, i + len(words) - cut, label, 0.9)
+
+
+def test_quoted_names_pair_curly_glued_and_single_marks_but_not_apostrophes():
+    names = [NEWS[a:b + 1] for a, b in quoted_names(NEWS)]
+    assert names == ["\u2018Won\u2019", "\u201dNational Liberation Front\u201d", "\u201cFree Syrian Army\u201d",
+                     "\u2018regime\u2019"]
+
+
+def test_fragments_of_a_quoted_name_become_the_whole_name():
+    spans = [at(NEWS, "\u201cFree", "loaded_label"), at(NEWS, "Syrian Army\u201d", "loaded_label")]
+    assert covered(NEWS, tidy_spans(NEWS, spans)) == [("loaded_label", "Free Syrian Army")]
+
+
+def test_scare_quote_holds_both_marks_and_so_called():
+    spans = [at(NEWS, "Liberation", "scare_quotes")]
+    assert covered(NEWS, tidy_spans(NEWS, spans)) == [
+        ("scare_quotes", "so-called\u201dNational Liberation Front\u201d")]
+
+
+def test_span_of_punctuation_alone_is_dropped():
+    i = NEWS.index("\u201cThe")
+    spans = [Span(i, i + 1, "scare_quotes", 0.9), at(NEWS, "- Advertisement -", "loaded_language", cut=16)]
+    assert tidy_spans(NEWS, spans) == []
+
+
+def test_span_cut_inside_a_word_widens_to_the_word_and_keeps_apostrophes_inside():
+    spans = [at(NEWS, "won\u2019t last", "inevitability_appeal", cut=7), at(NEWS, "terrorists", "loaded_label", skip=3)]
+    assert covered(NEWS, tidy_spans(NEWS, spans)) == [("loaded_label", "terrorists"),
+                                                      ("inevitability_appeal", "won\u2019t")]
+
+
+def test_possessive_stays_outside_a_noun():
+    assert covered(NEWS, tidy_spans(NEWS, [at(NEWS, "general", "loaded_label")])) == [("loaded_label", "general")]
+    i = NEWS.index("general\u2019s")
+    assert not _is_word(NEWS, i + 7)
+
+
+def test_sentence_punctuation_leaves_the_edges_but_a_question_keeps_its_mark():
+    i = NEWS.index("Who")
+    spans = [Span(i, NEWS.index("?"), "doubt", 0.9), at(NEWS, "had fled.", "loaded_language")]
+    assert covered(NEWS, tidy_spans(NEWS, spans)) == [("doubt", "Who \u2018Won\u2019 the CLASH in Idlib?"),
+                                                      ("loaded_language", "had fled")]
+
+
+def test_overlapping_and_touching_spans_of_one_label_join_but_other_labels_stay():
+    text = "the so-called \u201cFront\u201d \u201cbands\u201d"
+    spans = [at(text, "so-called", "scare_quotes"), at(text, "\u201cFront\u201d", "scare_quotes"),
+             at(text, "bands", "loaded_label")]
+    assert covered(text, tidy_spans(text, spans)) == [("scare_quotes", "so-called \u201cFront\u201d"),
+                                                      ("loaded_label", "bands")]
+
+
+def test_empty_and_unicode_texts():
+    assert tidy_spans("", []) == []
+    text = "Zo\u00eb\u2019s \u201cr\u00e9gime\u201d \U0001f642"
+    assert covered(text, tidy_spans(text, [at(text, "gime", "scare_quotes")])) == [
+        ("scare_quotes", "\u201cr\u00e9gime\u201d")]
+
+
+def _check_acceptable(text: str, spans: list[Span]) -> None:
+    names = quoted_names(text)
+    for s in spans:
+        part = text[s.start:s.end]
+        assert any(c.isalnum() for c in part), part
+        assert not (_is_word(text, s.start - 1) and _is_word(text, s.start)), part
+        assert not (_is_word(text, s.end - 1) and _is_word(text, s.end)), part
+        for a, b in names:
+            inside = s.start > a and s.end <= b
+            assert not (inside and (s.start > a + 1 or s.end < b)), f"fragment of a quoted name: {part!r}"
+        if s.label == "scare_quotes" and any(c in "\"\u201c\u201d\u2018\u2019" for c in part):
+            assert part[-1] in "\"\u201d\u2019\u00bb", part
+
+
+@pytest.mark.parametrize("folder", ["tiny_model_dir", "tiny_onnx_dir"])
+def test_backends_return_only_acceptable_spans(folder, request):
+    det = Detector.load(request.getfixturevalue(folder))
+    # Low thresholds make the random tiny model mark many runs, ragged ones included.
+    det.config.threshold, det.config.thresholds = 0.2, {}
+    texts = [NEWS, NEWS.replace("\u201c", '"').replace("\u201d", '"'), NEWS.upper(), ""]
+    found = 0
+    for text in texts:
+        spans = det.predict(text)
+        _check_acceptable(text, spans)
+        found += len(spans)
+    assert found > 10  # the check above ran on real output, not on nothing
