@@ -37,7 +37,9 @@ demo: $(VENV)/.installed
 	$(VENV)/bin/framespan predict runs/quickstart --format html --file examples/sample.txt --out runs/quickstart/sample.html
 	@echo "highlighted page: runs/quickstart/sample.html"
 
+# The import-linter contract (pyproject.toml) first: a new import circle fails before any test runs.
 test: $(VENV)/.dev-installed
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest
 
 lint: $(VENV)/.dev-installed

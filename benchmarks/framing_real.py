@@ -60,7 +60,7 @@ def row(name: str, scores: dict, labels: list[str]) -> str:
 
 
 def score_model(run: Path, docs: list[Document]) -> tuple[dict[str, list], float]:
-    from framespan.inference import Detector
+    from framespan.detector import Detector
 
     det = Detector.load(run)
     t0 = time.perf_counter()

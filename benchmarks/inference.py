@@ -95,7 +95,7 @@ def _hf_predictor(folder: Path, threads: int, stride: int) -> tuple[Any, Any]:
 
 
 def _framespan_predictor(folder: Path, name: str, threads: int) -> tuple[Any, Any]:
-    from framespan.inference import Detector
+    from framespan.detector import Detector
 
     backend = "onnx" if name.startswith("onnx") else "torch"
     det = Detector.load(folder, backend=backend, threads=threads,
@@ -266,7 +266,7 @@ def _build_hf_baseline(model_dir: Path, out: Path, max_length: int) -> Path:
 
 def _write_gold(args: argparse.Namespace, schema: Any, path: Path) -> list[str]:
     from framespan.config import CorpusSpec
-    from framespan.corpora.io import SkipReport
+    from framespan.corpora.common import SkipReport
     from framespan.data import load_spec
 
     spec = CorpusSpec(path=args.articles, labels=args.labels, format="ptc", schema="ptc14")
@@ -410,8 +410,9 @@ def _markdown(args: argparse.Namespace, results: dict[str, Any], meta: dict[str,
 
 
 def parent(args: argparse.Namespace) -> None:
-    from framespan.export import export_onnx, int8_tune_set
     from framespan.inference import InferenceConfig, model_folder
+
+    from framespan.export import export_onnx, int8_tune_set
     from framespan.labels import load_schema
 
     model_dir = model_folder(args.run)

@@ -21,8 +21,8 @@ from tqdm.auto import tqdm
 
 from framespan.config import CorpusSpec
 from framespan.data import load_spec
+from framespan.detector import Detector
 from framespan.evaluation import allowed_labels, gold_rows, tc_answers
-from framespan.inference import Detector
 from framespan.labels import load_schema
 from framespan.lexicon import blend, fit_for_run
 from framespan.metrics import tc_scores

@@ -310,7 +310,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     import torch
 
     from framespan.backbone import resolve_base_model
-    from framespan.corpora.io import SkipReport
+    from framespan.corpora.common import SkipReport
     from framespan.corpora.ptc import read_ptc
     from framespan.data import split_documents
     from framespan.labels import load_schema

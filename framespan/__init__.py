@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from .spans import Document, Span
 
 if TYPE_CHECKING:
-    from .inference import Detector
+    from .detector import Detector
 
 __version__ = "0.1.0"
 __all__ = ["Detector", "Document", "Span", "__version__", "load", "predict", "train"]
@@ -18,7 +18,7 @@ def load(path: str | Path, backend: str = "auto", device: str = "auto", precisio
     """A Detector from a run folder, its model folder, or an exported ONNX folder (``device``: auto,
     the GPU when torch sees one, else cpu; ``precision``: fp32, or bf16 for the torch backend on
     hardware with bf16 instructions)."""
-    from .inference import Detector
+    from .detector import Detector
 
     return Detector.load(path, backend=backend, device=device, precision=precision)
 
@@ -40,7 +40,7 @@ def train(config: Any, output: str | Path, overrides: list[str] | None = None, r
 def __getattr__(name: str) -> Any:
     # Detector is imported on first use so `import framespan` stays light.
     if name == "Detector":
-        from .inference import Detector
+        from .detector import Detector
 
         return Detector
     raise AttributeError(name)

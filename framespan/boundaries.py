@@ -8,6 +8,7 @@ span against the text, whatever model or backend produced it, and drops what hol
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 
 from .spans import Span
@@ -61,6 +62,11 @@ def _is_mark(text: str, i: int) -> bool:
     return not (before.isalnum() and (after.isalnum() or before in "sS"))
 
 
+def has_content(part: str) -> bool:
+    """Something besides punctuation and white space: a letter, digit or symbol (an emoji, a %)."""
+    return any(unicodedata.category(c)[0] not in "PZC" for c in part)
+
+
 def _snap(text: str, start: int, end: int) -> tuple[int, int]:
     while start > 0 and _is_word(text, start - 1) and _is_word(text, start):
         start -= 1
@@ -97,10 +103,11 @@ def _so_called(text: str, start: int) -> int:
 
 
 def tidy_span(text: str, span: Span, names: Sequence[tuple[int, int]]) -> Span | None:
-    """``span`` on word edges, whole quoted names, a scare quote with both marks; None if no word."""
+    """``span`` on word edges, whole quoted names, a scare quote with both marks; None if it holds
+    only punctuation or white space."""
     paired = span.label in PAIRED_LABELS
     start, end = _trim(text, *_snap(text, span.start, span.end))
-    if start >= end or not any(c.isalnum() for c in text[start:end]):
+    if start >= end or not has_content(text[start:end]):
         return None
     start, end = _widen_to_names(start, end, names, paired)
     if paired:

@@ -1,16 +1,9 @@
-"""`framespan compare`: score runs on the same gold documents side by side, with paired bootstraps."""
+"""Compare runs: score them on the same gold documents side by side, with paired bootstraps."""
 
 from __future__ import annotations
 
-import argparse
-import html
-import io
 import itertools
 import json
-import math
-import os
-import sys
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -22,13 +15,16 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from .bootstrap import paired_bootstrap, resample_counts, stats_array, stats_from_scores
+from .detector import Detector
 from .errors import FramespanError, RunError
-from .labels import LabelSchema, load_schema
+from .evaluation import classify_rows, predict_documents
+from .labels import LabelSchema
+from .layout import ABOUT, SPLITS, STATUS, model_folder
+from .metrics import evaluate_spans, labeled_scores, si_scores, tc_scores
+from .rundir import RunDir
 from .spans import Document, Span
 
 BOOTSTRAP_METRICS = (("labeled_f1", "labeled-span F1"), ("si_f1", "SI F1"))
-FILES = {"markdown": "compare.md", "json": "compare.json", "per_label_png": "per_label_f1.png",
-         "pr_png": "precision_recall.png", "html": "disagreements.html"}
 
 
 # -- runs ----------------------------------------------------------------------------------------
@@ -59,10 +55,8 @@ def load_run(path: str | Path, backend: str = "auto", name: str | None = None,
              precision: str = "fp32", device: str = "auto") -> RunInfo:
     """Load and verify a run (or bare model) folder; a missing or corrupt one raises :class:`RunError`
     that names the run and what is wrong with it."""
-    from .inference import Detector, model_folder
-
     path = Path(path)
-    label = name or _default_name(path)
+    label = name or default_name(path)
     try:
         model_dir = model_folder(path)
         detector = Detector.load(path, backend=backend, device=device, precision=precision)
@@ -76,18 +70,16 @@ def load_run(path: str | Path, backend: str = "auto", name: str | None = None,
     summary: dict[str, Any] = {"labels": detector.schema.name, "base_model": None, "epochs": None,
                                "train_data": None, "description": "", "status": None,
                                "backend": type(detector.backend).__name__.replace("Backend", "").lower()}
-    info_file = model_dir / "framespan.json"
+    info_file = model_dir / ABOUT
     if info_file.is_file():
         try:
             summary["base_model"] = json.loads(info_file.read_text(encoding="utf-8")).get("base_model")
         except ValueError:
             raise RunError(f"run {label!r}: {info_file} is not valid JSON") from None
-    run_dir = model_dir.parent if model_dir != path else path
-    if (run_dir / "config.yaml").is_file():
-        from .training import load_run_config
-
+    run_dir = RunDir(model_dir.parent if model_dir != path else path)
+    if run_dir.has_config():
         try:
-            cfg = load_run_config(run_dir)
+            cfg = run_dir.config(check_paths=False)
         except FramespanError as e:
             raise RunError(f"run {label!r}: its config.yaml is unreadable: {e}") from None
         t = cfg.training
@@ -95,12 +87,11 @@ def load_run(path: str | Path, backend: str = "auto", name: str | None = None,
                        epochs=f"{t.max_steps} steps" if t.max_steps > 0 else f"{t.epochs:g}")
     else:
         notes.append("no config.yaml (a bare model folder): training settings unknown")
-    status_file = run_dir / "run.json"
-    if status_file.is_file():
+    if (run_dir.path / STATUS).is_file():
         try:
-            status = json.loads(status_file.read_text(encoding="utf-8"))
-        except ValueError:
-            raise RunError(f"run {label!r}: {status_file} is not valid JSON (truncated?)") from None
+            status = run_dir.status()
+        except RunError as e:
+            raise RunError(f"run {label!r}: {e}") from None
         summary["status"] = status.get("status")
         if status.get("status") != "finished":
             notes.append(f"the run is not finished (status {status.get('status')!r}); its model is the best "
@@ -109,7 +100,7 @@ def load_run(path: str | Path, backend: str = "auto", name: str | None = None,
                    list(detector.active_labels))
 
 
-def _default_name(path: Path) -> str:
+def default_name(path: Path) -> str:
     path = path.resolve() if str(path) in (".", "") else path
     if path.name == "model" and path.parent.name:
         return path.parent.name
@@ -229,8 +220,6 @@ class Comparison:
 def _classify_shared(run: RunInfo, docs: Sequence[Document], bridge: dict[str, str],
                      progress: bool) -> dict[str, list[Span]]:
     """TC on gold spans of compared labels: each run picks among its labels that map onto them."""
-    from .evaluation import classify_rows
-
     det = run.detector
     allowed = sorted(bridge)
     out: dict[str, list[Span]] = {}
@@ -242,8 +231,6 @@ def _classify_shared(run: RunInfo, docs: Sequence[Document], bridge: dict[str, s
 
 def _doc_stats(docs: Sequence[Document], pred: dict[str, list[Span]],
                labels: list[str]) -> tuple[dict[str, np.ndarray], list[float]]:
-    from .metrics import labeled_scores, si_scores
-
     rows: dict[str, list[tuple[float, float, float, float]]] = {"labeled_f1": [], "si_f1": []}
     doc_f1 = []
     for doc in docs:
@@ -257,9 +244,6 @@ def _doc_stats(docs: Sequence[Document], pred: dict[str, list[Span]],
 
 def _run_one(run: RunInfo, docs: list[Document], bridge: dict[str, str], labels: list[str],
              tc_docs: list[Document] | None, batch_size: int, progress: bool) -> RunResult:
-    from .evaluation import predict_documents
-    from .metrics import evaluate_spans, tc_scores
-
     if docs:  # one untimed document first, so one-off start-up costs do not count as speed
         next(run.detector.predict_many([docs[0].text], batch_size=1))
     started = time.perf_counter()
@@ -275,8 +259,6 @@ def _run_one(run: RunInfo, docs: list[Document], bridge: dict[str, str], labels:
 
 def _disagreement(doc: Document, preds: Sequence[list[Span]], labels: list[str]) -> float:
     """Mean over run pairs of 1 - labeled overlap F1 between their predictions (0: identical)."""
-    from .metrics import labeled_scores
-
     pairs = list(itertools.combinations(preds, 2))
     if not pairs:
         return 0.0
@@ -292,7 +274,7 @@ def _train_overlap(runs: Sequence[RunInfo], docs: Sequence[Document]) -> list[st
     ids = {d.id for d in docs}
     notes = []
     for run in runs:
-        split_file = run.model_dir.parent / "splits.json"
+        split_file = run.model_dir.parent / SPLITS
         if not split_file.is_file():
             continue
         try:
@@ -403,297 +385,3 @@ def _build_report(runs: Sequence[RunInfo], results: Sequence[RunResult], plan: L
         "settings": {"n_resamples": n_resamples, "seed": seed, "batch_size": batch_size,
                      "confidence": 0.95, "unit": "document"},
     }
-
-
-# -- output --------------------------------------------------------------------------------------
-def _f(x: float | None, digits: int = 3) -> str:
-    return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.{digits}f}"
-
-
-def _signed(x: float) -> str:
-    return f"{x:+.3f}"
-
-
-def _md_cell(text: Any) -> str:
-    return str(text if text is not None else "?").replace("|", "\\|").replace("\n", " ")
-
-
-def comparison_markdown(report: dict[str, Any]) -> str:
-    """The comparison as Markdown tables (runs, per label, bootstrap, left-out labels, notes)."""
-    runs = report["runs"]
-    names = [r["name"] for r in runs]
-    data = report["data"]
-    lines = [f"# framespan compare: {' vs '.join(names)}", ""]
-    lines.append(f"Gold data: {data['description'] or 'given documents'} — {data['n_docs']} documents, "
-                 f"{data['n_gold_spans']} gold spans of the compared labels. Labels compared: "
-                 f"{len(report['labels']['shared'])} (schema {report['labels']['schema']}).")
-    lines += ["", "## Runs", "",
-              "| run | SI P | SI R | SI F1 | TC micro-F1 | labeled F1 | exact F1 | docs/s | size MB "
-              "| base model | epochs | training data |",
-              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|"]
-    for r in runs:
-        s, c = r["scores"], r["config"]
-        lines.append(f"| {_md_cell(r['name'])} | {_f(s['si_precision'])} | {_f(s['si_recall'])} "
-                     f"| {_f(s['si_f1'])} | {_f(s['tc_f1'])} | {_f(s['labeled_f1'])} | {_f(s['exact_f1'])} "
-                     f"| {_f(r['docs_per_second'], 1)} | {r['size_mb']:.1f} "
-                     f"| {_md_cell(c.get('base_model'))} | {_md_cell(c.get('epochs'))} "
-                     f"| {_md_cell(c.get('train_data'))} |")
-    lines.append("")
-    lines.append("Speed: documents per second while predicting on this machine "
-                 f"(batch size {report['settings']['batch_size']}), one warm-up document excluded. "
-                 "Size: the model folder on disk.")
-
-    head = " | ".join(f"{_md_cell(n)} F1" if i == 0 else f"{_md_cell(n)} F1 (Δ)" for i, n in enumerate(names))
-    preds = " | ".join(f"pred {_md_cell(n)}" for n in names)
-    lines += ["", f"## Per label (labeled-span F1; Δ against {_md_cell(names[0])})", "",
-              f"| label | gold | {head} | {preds} |",
-              "|---|---:|" + "---:|" * (2 * len(names))]
-    for label, row in report["per_label"].items():
-        cells = [_f(row["f1"][0])] + [f"{_f(f)} ({_signed(d)})"
-                                      for f, d in zip(row["f1"][1:], row["delta"][1:], strict=True)]
-        lines.append(f"| {label} | {row['support_gold']} | " + " | ".join(cells) + " | "
-                     + " | ".join(str(n) for n in row["support_pred"]) + " |")
-
-    st = report["settings"]
-    lines += ["", f"## Paired bootstrap over documents ({st['n_resamples']} resamples, seed {st['seed']})",
-              "", "Δ = F1(B) − F1(A) on the same resampled documents; corpus F1 is recomputed from "
-              "per-document counts in each resample. Flips: share of resamples whose Δ does not have the "
-              "observed sign.", "",
-              "| A | B | metric | F1 A | F1 B | Δ | 95% CI | flips |",
-              "|---|---|---|---:|---:|---:|---|---:|"]
-    for b in report["bootstrap"]:
-        lines.append(f"| {_md_cell(b['a'])} | {_md_cell(b['b'])} | {b['title']} | {_f(b['f1_a'])} "
-                     f"| {_f(b['f1_b'])} | {_signed(b['delta'])} "
-                     f"| [{_signed(b['ci_low'])}, {_signed(b['ci_high'])}] | {b['flip_share']:.3f} |")
-
-    left = report["labels"]["left_out"]
-    if left:
-        by_reason: dict[str, list[str]] = {}
-        for x in left:
-            by_reason.setdefault(x["reason"], []).append(f"{x['label']} ({x['schema']})")
-        lines += ["", "## Labels left out", "", "| labels | why |", "|---|---|"]
-        for reason, labels in by_reason.items():
-            lines.append(f"| {_md_cell(', '.join(labels))} | {_md_cell(reason)} |")
-    notes = list(report.get("notes", [])) + [f"{r['name']}: {n}" for r in runs for n in r["notes"]]
-    if notes:
-        lines += ["", "## Notes", ""] + [f"- {n}" for n in notes]
-    if report.get("files"):
-        lines += ["", "## Files", ""] + [f"- {k}: {v}" for k, v in report["files"].items()]
-    return "\n".join(lines) + "\n"
-
-
-def _figure(width: float, height: float) -> Any:
-    # The object API with an Agg canvas: no pyplot global state, no display needed.
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(width, height), dpi=110)
-    FigureCanvasAgg(fig)
-    return fig
-
-
-def _png_bytes(fig: Any) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", bbox_inches="tight")
-    return buf.getvalue()
-
-
-def plot_per_label_f1(report: dict[str, Any]) -> bytes:
-    """PNG bytes: grouped bars of labeled-span F1 per label, one bar per run."""
-    labels = list(report["per_label"])
-    names = [r["name"] for r in report["runs"]]
-    fig = _figure(max(6.0, 0.6 * len(labels) * max(1, len(names)) / 2 + 2), 4.2)
-    ax = fig.add_subplot(1, 1, 1)
-    x = np.arange(len(labels))
-    width = 0.8 / len(names)
-    for i, name in enumerate(names):
-        values = [report["per_label"][lab]["f1"][i] for lab in labels]
-        ax.bar(x + (i - (len(names) - 1) / 2) * width, values, width, label=name)
-    ax.set_xticks(x)
-    ax.set_xticklabels([f"{lab}\n(n={report['per_label'][lab]['support_gold']})" for lab in labels],
-                       rotation=45, ha="right", fontsize=8)
-    ax.set_ylim(0, 1.05)
-    ax.set_ylabel("labeled-span F1")
-    ax.set_title("Per-label F1")
-    ax.grid(axis="y", alpha=0.3)
-    ax.legend(fontsize=8)
-    return _png_bytes(fig)
-
-
-def plot_precision_recall(report: dict[str, Any]) -> bytes:
-    """PNG bytes: precision against recall per run (SI and labeled), over iso-F1 curves."""
-    fig = _figure(5.5, 5.0)
-    ax = fig.add_subplot(1, 1, 1)
-    grid = np.linspace(0.01, 1, 200)
-    for f in (0.2, 0.4, 0.6, 0.8):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            p = f * grid / (2 * grid - f)
-        ok = (p > 0) & (p <= 1)
-        ax.plot(grid[ok], p[ok], color="#cccccc", lw=0.8)
-        ax.annotate(f"F1={f}", (0.99, p[ok][-1]), fontsize=7, color="#999999", ha="right", va="bottom")
-    colors = [f"C{i % 10}" for i in range(len(report["runs"]))]
-    for run, color in zip(report["runs"], colors, strict=True):
-        s = run["scores"]
-        ax.scatter([s["si_recall"]], [s["si_precision"]], color=color, marker="o", s=50,
-                   label=f"{run['name']} SI")
-        ax.scatter([s["labeled_recall"]], [s["labeled_precision"]], color=color, marker="s", s=50,
-                   label=f"{run['name']} labeled")
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1.02)
-    ax.set_xlabel("recall")
-    ax.set_ylabel("precision")
-    ax.set_title("Precision / recall per run")
-    ax.legend(fontsize=7, loc="lower left")
-    return _png_bytes(fig)
-
-
-def disagreement_html(comparison: Comparison) -> str:
-    """HTML: for the documents where the runs disagree most, gold and each run's spans side by side."""
-    from .render import highlight, legend, page
-
-    report = comparison.report
-    colors = comparison.plan.target.colors()
-    by_id = {d.id: (k, d) for k, d in enumerate(comparison.docs)}
-    names = [r.name for r in comparison.runs]
-    shared = set(comparison.plan.shared)
-    intro = (f"<p>{len(report['disagreements'])} documents where the runs' predictions differ most "
-             f"(mean 1 − labeled overlap F1 between runs), compared on {len(shared)} labels. "
-             "Hover over a highlight for its label and score.</p>")
-    parts, used = [], set()
-    for item in report["disagreements"]:
-        k, doc = by_id[item["id"]]
-        gold = [s for s in doc.spans if s.label in shared and
-                (doc.annotated_labels is None or s.label in doc.annotated_labels)]
-        cols = [("gold", gold, "")]
-        for name, res, f1 in zip(names, comparison.results, item["labeled_f1"], strict=True):
-            cols.append((name, res.predictions[doc.id], f" — labeled F1 {f1:.2f}"))
-        cells = []
-        for title, spans, extra in cols:
-            used.update(s.label for s in spans)
-            none = "" if spans else '<div class="none">no spans</div>'
-            cells.append(f"<div><h2>{html.escape(title)}{html.escape(extra)}</h2>"
-                         f"{highlight(doc.text, spans, colors)}{none}</div>")
-        parts.append(f'<div class="doc"><h2>{html.escape(doc.id)} (disagreement '
-                     f'{item["disagreement"]:.2f})</h2><div class="cols">{"".join(cells)}</div></div>')
-    if not parts:
-        parts.append('<p class="none">The runs predict the same spans on every document.</p>')
-    return page(f"framespan compare: {' vs '.join(names)}", intro + legend(colors, used) + "".join(parts))
-
-
-def _write_bytes(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def write_outputs(comparison: Comparison, out_dir: str | Path) -> dict[str, Path]:
-    """Write Markdown, JSON, two PNG charts and the HTML page into ``out_dir``; return their paths."""
-    from .runs import atomic_write_json, atomic_write_text
-
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = {k: out / v for k, v in FILES.items()}
-    comparison.report["files"] = {k: v.name for k, v in paths.items()}
-    _write_bytes(paths["per_label_png"], plot_per_label_f1(comparison.report))
-    _write_bytes(paths["pr_png"], plot_precision_recall(comparison.report))
-    atomic_write_text(paths["html"], disagreement_html(comparison))
-    atomic_write_json(paths["json"], comparison.report)
-    atomic_write_text(paths["markdown"], comparison_markdown(comparison.report))
-    return paths
-
-
-# -- gold data and CLI ---------------------------------------------------------------------------
-def load_gold(args: argparse.Namespace, run: RunInfo) -> tuple[list[Document], str, list[dict[str, str]]]:
-    """Gold documents in the first run's schema, the data's description, and gold labels left out.
-
-    Data annotated in another schema (``--data-schema``, or ptc14 for ``--articles``) is read in that
-    schema and mapped leniently, so labels without a counterpart are reported instead of failing.
-    """
-    from .cli import load_eval_docs
-
-    target = run.schema
-    source_name = None if args.split else (args.data_schema or ("ptc14" if args.articles else None))
-    source = load_schema(source_name) if source_name else target
-    docs = load_eval_docs(args, run.path, source)
-    left_out: list[dict[str, str]] = []
-    if source.name != target.name:
-        bridge = label_bridge(source, target)
-        seen = Counter(s.label for d in docs for s in d.spans)
-        for name in source.names:
-            if name not in bridge:
-                left_out.append({"label": name, "schema": source.name,
-                                 "reason": f"gold label ({seen[name]} spans) with no counterpart in schema "
-                                           f"{target.name}"})
-        docs = _map_gold(docs, source, target, bridge)
-    if args.split:
-        desc = f"the {args.split} split of run {run.name}"
-    elif args.data:
-        desc = str(args.data)
-    else:
-        desc = f"{args.articles} with {args.labels}"
-    return docs, desc, left_out
-
-
-def _map_gold(docs: list[Document], source: LabelSchema, target: LabelSchema,
-              bridge: dict[str, str]) -> list[Document]:
-    # Like labels.map_documents(strict=False), but through the two-way bridge.
-    covered = frozenset(bridge.values())
-    out = []
-    for d in docs:
-        spans = [Span(s.start, s.end, bridge[s.label], s.score) for s in d.spans if s.label in bridge]
-        annotated = covered if d.annotated_labels is None else \
-            frozenset(bridge[n] for n in d.annotated_labels if n in bridge)
-        out.append(Document(d.id, d.text, spans, annotated, dict(d.meta)))
-    return out
-
-
-def add_cli(sub: Any) -> None:
-    """Register ``framespan compare`` on the CLI's subparsers."""
-    from .cli import _add_data_args, add_runtime_args
-
-    c = sub.add_parser("compare", help="compare two or more runs on the same labelled data",
-                       description="Score runs on the same gold documents: metrics side by side, per-label "
-                                   "F1, paired bootstrap CIs, charts and an HTML page of disagreements.")
-    c.add_argument("runs", nargs="+", metavar="RUN", help="run or model folders (the first is the reference)")
-    _add_data_args(c)
-    c.add_argument("--out", "-o", help="folder for compare.md/.json, PNG charts and HTML "
-                                       "(default comparisons/<A>_vs_<B>)")
-    c.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples (default 1000)")
-    c.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
-    c.add_argument("--html-docs", type=int, default=10,
-                   help="documents on the disagreement page (default 10)")
-    c.add_argument("--batch-size", type=int, default=32)
-    c.add_argument("--backend", default="auto", choices=["auto", "torch", "onnx"])
-    add_runtime_args(c)
-    c.add_argument("--no-tc", action="store_true", help="skip technique classification of gold spans")
-    c.add_argument("--quiet", action="store_true", help="no progress bars")
-    c.set_defaults(func=cmd_compare)
-
-
-def cmd_compare(args: argparse.Namespace) -> int:
-    if len(args.runs) < 2:
-        raise FramespanError("compare needs at least two runs")
-    if args.resamples < 1:
-        raise FramespanError("--resamples must be at least 1")
-    names = unique_names([_default_name(Path(p)) for p in args.runs])
-    bar = tqdm(args.runs, desc="load runs", disable=args.quiet, file=sys.stderr)
-    runs = [load_run(p, backend=args.backend, name=n, precision=args.precision, device=args.device)
-            for p, n in zip(bar, names, strict=True)]
-    docs, desc, gold_left_out = load_gold(args, runs[0])
-    comparison = compare_runs(runs, docs, n_resamples=args.resamples, seed=args.seed,
-                              batch_size=args.batch_size, with_tc=not args.no_tc, top_docs=args.html_docs,
-                              progress=not args.quiet,
-                              data_description=desc, extra_left_out=gold_left_out)
-    default = Path("comparisons") / "_vs_".join(n.replace("#", "-") for n in names)
-    out = Path(args.out) if args.out else default
-    paths = write_outputs(comparison, out)
-    print(comparison_markdown(comparison.report))
-    print(f"wrote {', '.join(str(p) for p in paths.values())}", file=sys.stderr)
-    return 0

@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import ConfigError
+from .settings import DecodeSettings
 
 
 class _Strict(BaseModel):
@@ -64,27 +65,22 @@ class DataConfig(_Strict):
     split: SplitSpec = SplitSpec()
     extra: list[PartsSpec] = Field(default_factory=list, description="more corpora, each with its own "
                                    "train/dev/test files, joined part by part to the split above")
-    lenient: bool = False
-    train_on_dev: bool = Field(False, description="a final fit: train on the dev documents too, so "
-                               "nothing picks the epoch (the last is kept) or tunes thresholds (decoding's "
-                               "own are used; take them from a run of the same recipe that had a dev set)")
+    lenient: bool = Field(False, description="skip bad records and list them in the run's skipped.jsonl "
+                          "instead of stopping at the first")
 
 
 class ModelConfig(_Strict):
-    base: str = "minilm-l6"
-    max_length: int = Field(256, ge=16, le=4096)
+    base: str = Field("minilm-l6", description="encoder: an alias (minilm-l6, mpnet-base), a hub id or a "
+                      "local folder")
+    max_length: int = Field(256, ge=16, le=4096, description="tokens per window")
     stride: int = Field(64, ge=0, description="tokens shared by neighbouring windows")
     dropout: float = Field(0.1, ge=0.0, lt=1.0)
-    attention_dropout: float | None = Field(
-        None, ge=0.0, lt=1.0, description="the encoder's dropout on attention probabilities during training "
-        "(None: the pretrained config's, 0.1 for BERT and MPNet)")
-    span_head: bool = True
-    detect_head: bool = Field(False, description="add a label-agnostic 'any device' tag column")
-    span_features: bool = Field(False, description="give the span head how often a span's words "
-                                "recur in the document (for Repetition) and the span's length")
-    span_context: int = Field(0, ge=0, le=256, description="tokens on each side of a span that the span "
-                              "head also reads, with the span's edge tokens (0: the span and the "
-                              "window's first token only)")
+    span_head: bool = Field(True, description="a head that names a given span (pooled tokens and the "
+                            "window's first token)")
+    any_device_head: bool = Field(False, description="one more tag column for 'any device', which learns "
+                                  "from every span whatever its label (span identification)")
+    span_features: bool = Field(False, description="give the span head how often a span's words recur in "
+                                "the document (for Repetition) and the span's length")
     lexicon: bool = Field(False, description="also fit a lexical classifier (TF-IDF n-grams of the span and "
                           "its surroundings, logistic regression) on the training spans; it is blended with "
                           "the span head when naming spans (decoding.lexicon_weight)")
@@ -106,72 +102,27 @@ class TrainingConfig(_Strict):
     batch_size: int = Field(16, ge=1)
     eval_batch_size: int = Field(32, ge=1)
     grad_accum: int = Field(1, ge=1)
-    stride: int | None = Field(None, ge=0, description="tokens shared by neighbouring training windows "
-                               "(default model.stride); 0 cuts each text into disjoint windows, fewer "
-                               "tokens an epoch, while prediction keeps model.stride's overlap")
     learning_rate: float = Field(5e-5, gt=0)
-    head_learning_rate: float | None = Field(None, gt=0)
-    layer_lr_decay: float = Field(1.0, gt=0, le=1, description="layer-wise learning-rate decay: the encoder's "
-                                  "top layer trains at learning_rate, each layer below at this factor times "
-                                  "the one above, the embeddings lowest (1: one rate for the whole encoder)")
-    freeze_embeddings: bool = Field(False, description="keep the encoder's input word embeddings at their "
-                                    "pretrained values: no gradient or optimizer update for the vocabulary "
-                                    "matrix (a regulariser for small corpora; saves under 5% of a CPU step)")
+    head_learning_rate: float | None = Field(None, gt=0, description="the heads' rate (default learning_rate)")
     weight_decay: float = Field(0.01, ge=0)
     warmup_ratio: float = Field(0.1, ge=0, lt=1)
     positive_weight: float = Field(1.0, gt=0, description="loss weight of B/I tags against O")
+    any_device_loss_weight: float | None = Field(
+        None, ge=0, description="weight of the any-device column's tag loss against all label columns' "
+        "together (None: it counts as one more column)")
     typography: float = Field(0.0, ge=0, le=1, description="share of training documents seen in another "
                               "typography (quote style, Title Case headline, words in capitals), so the model "
                               "does not learn which quote characters or capitals a corpus uses")
-    span_loss_weight: float = Field(1.0, ge=0)
-    detect_loss_weight: float | None = Field(
-        None, ge=0, description="weight of the any-device column's tag loss against all label columns' "
-        "together (None: it counts as one more column)")
     eval_steps: int | None = Field(None, ge=1, description="evaluate every N steps; default each epoch")
     select_metric: Literal["si_f1", "labeled_f1", "exact_f1", "tc_f1", "loss"] = "labeled_f1"
+    tune_thresholds: bool = Field(False, description="after training, choose the decode thresholds on the "
+                                  "dev documents (the strategy says which) and save them with the model")
     keep_checkpoints: int = Field(1, ge=1)
     threads: int | None = Field(None, ge=1)
     logging_steps: int = Field(10, ge=1)
     dataloader_workers: int = Field(0, ge=0)
     fp16: bool = False
     bf16: bool = False
-
-
-class DecodingConfig(_Strict):
-    threshold: float = Field(0.5, gt=0, lt=1)
-    thresholds: dict[str, float] = Field(default_factory=dict)
-    snap_to_words: bool = True
-    min_chars: int = Field(1, ge=1)
-    continue_ratio: float = Field(0.6, gt=0, le=1, description="hysteresis: a span continues while tokens "
-                                  "stay above threshold * continue_ratio")
-    tune_thresholds: bool = Field(False, description="pick per-label thresholds on dev after training")
-    strategy: Literal["labels", "detect"] = Field(
-        "labels", description="labels: each label's tagger finds its spans; detect: the any-device "
-        "tagger finds spans and the span head names them (needs model.detect_head and span_head)")
-    detect_threshold: float = Field(0.5, gt=0, lt=1)
-    lexicon_weight: float = Field(0.5, ge=0, le=1, description="with model.lexicon: device probabilities "
-                                  "are p_head^(1-w) * p_lexicon^w (0: the span head alone)")
-    detect_label_weight: float = Field(0.0, ge=0, le=1, description="detect strategy: the any-device "
-                                       "probability is (1-w) * p_any + w * noisy-or of the label columns")
-    detect_label_weights: list[float] = Field(
-        default_factory=list, description="with tune_thresholds and the detect strategy: label weights tried "
-        "on dev with every threshold after training (dev evaluations between epochs use detect_label_weight)")
-
-    @field_validator("detect_label_weights")
-    @classmethod
-    def _weights(cls, v: list[float]) -> list[float]:
-        for w in v:
-            if not 0 <= w <= 1:
-                raise ValueError(f"label weights must be between 0 and 1, got {w}")
-        return v
-
-    @field_validator("thresholds")
-    @classmethod
-    def _range(cls, v: dict[str, float]) -> dict[str, float]:
-        for k, t in v.items():
-            if not 0 < t < 1:
-                raise ValueError(f"threshold for {k!r} must be between 0 and 1, got {t}")
-        return v
 
 
 class RunConfig(_Strict):
@@ -181,16 +132,15 @@ class RunConfig(_Strict):
     data: DataConfig
     model: ModelConfig = ModelConfig()
     training: TrainingConfig = TrainingConfig()
-    decoding: DecodingConfig = DecodingConfig()
+    # The model folder's decode settings start as this section (framespan.settings.DecodeSettings).
+    decoding: DecodeSettings = DecodeSettings()
 
     @model_validator(mode="after")
     def _strategy(self) -> RunConfig:
-        if self.decoding.strategy == "detect" and not (self.model.detect_head and self.model.span_head):
-            raise ValueError("decoding.strategy 'detect' needs model.detect_head and model.span_head")
+        if self.decoding.strategy == "any_device" and not (self.model.any_device_head and self.model.span_head):
+            raise ValueError("decoding.strategy 'any_device' needs model.any_device_head and model.span_head")
         if self.model.span_features and not self.model.span_head:
             raise ValueError("model.span_features needs model.span_head")
-        if self.training.stride is not None and self.training.stride >= self.model.max_length // 2:
-            raise ValueError("training.stride must be less than half of model.max_length")
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -199,6 +149,53 @@ class RunConfig(_Strict):
     def save(self, path: str | Path) -> None:
         Path(path).write_text(yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True),
                               encoding="utf-8")
+
+
+# Keys that changed name, and keys removed after they measured no gain (docs/benchmarks.md).
+RENAMED = {
+    ("model", "detect_head"): ("model", "any_device_head"),
+    ("training", "detect_loss_weight"): ("training", "any_device_loss_weight"),
+    ("decoding", "detect_threshold"): ("decoding", "any_device_threshold"),
+    ("decoding", "detect_label_weight"): ("decoding", "label_weight"),
+    ("decoding", "tune_thresholds"): ("training", "tune_thresholds"),
+}
+RETIRED = {("model", "attention_dropout"), ("model", "span_context"), ("training", "stride"),
+           ("training", "layer_lr_decay"), ("training", "freeze_embeddings"), ("training", "span_loss_weight"),
+           ("data", "train_on_dev"), ("decoding", "detect_label_weights"), ("decoding", "snap_to_words")}
+
+
+def upgrade_saved(data: dict[str, Any]) -> dict[str, Any]:
+    """A run folder's config.yaml from before the renames, in today's keys. Retired keys are dropped:
+    a finished run's config is read again only for its corpora and split, which they never changed."""
+    data = copy.deepcopy(data)
+    for (sec, key), (new_sec, new_key) in RENAMED.items():
+        section = data.get(sec)
+        if isinstance(section, dict) and key in section:
+            data.setdefault(new_sec, {})[new_key] = section.pop(key)
+    for sec, key in RETIRED:
+        if isinstance(data.get(sec), dict):
+            data[sec].pop(key, None)
+    decoding = data.get("decoding")
+    if isinstance(decoding, dict) and decoding.get("strategy") == "detect":
+        decoding["strategy"] = "any_device"
+    return data
+
+
+def _old_keys(data: dict[str, Any], source: str) -> None:
+    """Name each renamed or retired key a hand-written config still uses, with what to do."""
+    problems = []
+    for sec, section in data.items():
+        if not isinstance(section, dict):
+            continue
+        for key in section:
+            if (sec, key) in RENAMED:
+                problems.append(f"  {sec}.{key}: renamed {'.'.join(RENAMED[(sec, key)])}")
+            elif (sec, key) in RETIRED:
+                problems.append(f"  {sec}.{key}: removed (it measured no gain; docs/benchmarks.md)")
+    if isinstance(data.get("decoding"), dict) and data["decoding"].get("strategy") == "detect":
+        problems.append("  decoding.strategy: 'detect' is now 'any_device'")
+    if problems:
+        raise ConfigError("\n".join([f"{source}: keys from an older framespan", *problems]))
 
 
 def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
@@ -256,7 +253,7 @@ def _resolve_path(value: str, base_dir: Path, key: str) -> str:
     return str(p)
 
 
-def _resolve_paths(cfg: RunConfig, base_dir: Path) -> None:
+def resolve_paths(cfg: RunConfig, base_dir: Path) -> None:
     for spec in _corpus_specs(cfg.data):
         spec.path = _resolve_path(spec.path, base_dir, "data.*.path")
         if spec.labels is not None:
@@ -271,6 +268,7 @@ def validate_config(data: Any, source: str = "<config>", base_dir: Path | None =
                     check_paths: bool = True) -> RunConfig:
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: a config must be a YAML mapping")
+    _old_keys(data, source)
     try:
         cfg = RunConfig.model_validate(data)
     except ValidationError as e:
@@ -279,11 +277,15 @@ def validate_config(data: Any, source: str = "<config>", base_dir: Path | None =
 
     load_schema(cfg.labels)
     if check_paths:
-        _resolve_paths(cfg, base_dir or Path.cwd())
+        resolve_paths(cfg, base_dir or Path.cwd())
     return cfg
 
 
-def load_config(path: str | Path, overrides: list[str] | None = None, check_paths: bool = True) -> RunConfig:
+def load_config(path: str | Path, overrides: list[str] | None = None, check_paths: bool = True,
+                saved: bool = False) -> RunConfig:
+    """A validated config from a YAML file with ``key.path=value`` overrides. ``saved``: the file is
+    a run folder's own config.yaml, which may predate renamed or retired keys (upgraded here); a
+    hand-written config with such keys is refused with the new names."""
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"config file not found: {path}")
@@ -291,5 +293,8 @@ def load_config(path: str | Path, overrides: list[str] | None = None, check_path
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as e:
         raise ConfigError(f"{path}: not valid YAML: {e}") from None
-    data = apply_overrides(data or {}, overrides or [])
+    if not isinstance(data or {}, dict):
+        raise ConfigError(f"{path}: a config must be a YAML mapping")
+    data = upgrade_saved(data or {}) if saved else data or {}
+    data = apply_overrides(data, overrides or [])
     return validate_config(data, str(path), path.parent, check_paths)

@@ -25,7 +25,7 @@ class Corpora:
 
 def load_spec(spec: CorpusSpec, schema: LabelSchema, lenient: bool = False, report: Any = None) -> list[Document]:
     """Read one corpus and express its spans in ``schema``."""
-    from .corpora.io import read_corpus
+    from .corpora.formats import read_corpus
 
     source = load_schema(spec.schema_name) if spec.schema_name else schema
     docs = read_corpus(spec.path, format=spec.format, labels=spec.labels, schema=source,
@@ -79,9 +79,6 @@ def load_corpora(cfg: RunConfig, schema: LabelSchema, report: Any = None) -> Cor
     for parts in data.extra:
         more = load_parts(parts, schema, data.lenient, report)
         corpora = Corpora(corpora.train + more.train, corpora.dev + more.dev, corpora.test + more.test)
-    if data.train_on_dev:
-        # The test part stays as it was split, so a final fit is scored on the same documents.
-        corpora = Corpora(corpora.train + corpora.dev, [], corpora.test)
     ids = [d.id for part in (corpora.train, corpora.dev, corpora.test) for d in part]
     if len(ids) != len(set(ids)):
         dup = sorted({i for i in ids if ids.count(i) > 1})[:5]

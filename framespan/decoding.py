@@ -24,35 +24,6 @@ class DocumentScores:
     probs: np.ndarray
 
 
-def detect_scores(scores: DocumentScores, detect_col: int, label_cols: Sequence[int],
-                  label_weight: float = 0.0) -> DocumentScores:
-    """The any-device column alone (tokens, 1, 3), its inside probability optionally blended with
-    the label columns' own evidence.
-
-    With ``label_weight`` w > 0 the inside probability becomes (1 - w) * p_any + w * p_labels, where
-    p_labels = 1 - prod(1 - p_label) over ``label_cols`` (noisy-or: the chance that some device's
-    tagger marks the token). The per-label taggers learn from the same spans through other
-    columns, so their errors differ in part from the any-device column's, and averaging the two
-    views ranks tokens better than either alone (docs/benchmarks.md, ninth session). The column's
-    own split of inside mass into B and I is kept, so span starts decode as before.
-    """
-    col = scores.probs[:, detect_col:detect_col + 1, :]
-    if label_weight <= 0 or not len(label_cols) or len(scores.offsets) == 0:
-        return DocumentScores(scores.offsets, col)
-    det_in = col[:, 0, 1] + col[:, 0, 2]
-    lab_in = scores.probs[:, list(label_cols), 1] + scores.probs[:, list(label_cols), 2]
-    any_label = 1.0 - np.prod(np.clip(1.0 - lab_in, 0.0, 1.0), axis=1)
-    inside = (1.0 - label_weight) * det_in + label_weight * any_label
-    # Where the column puts no inside mass at all, the label columns' start/continue split is unknown;
-    # I (continue) is the neutral choice, as it never cuts a span.
-    frac_b = np.divide(col[:, 0, 1], det_in, out=np.zeros_like(det_in), where=det_in > 0)
-    out = np.empty_like(col)
-    out[:, 0, 1] = inside * frac_b
-    out[:, 0, 2] = inside * (1.0 - frac_b)
-    out[:, 0, 0] = 1.0 - inside
-    return DocumentScores(scores.offsets, out)
-
-
 class WindowMerger:
     """Accumulates window predictions for one document (arrays, resolved once in ``result``)."""
 
@@ -84,16 +55,15 @@ class WindowMerger:
 
 
 def decode_spans(text: str, scores: DocumentScores, labels: Sequence[str],
-                 thresholds: Sequence[float], snap_to_words: bool = True, min_chars: int = 1,
-                 continue_ratio: float = 1.0) -> list[Span]:
+                 thresholds: Sequence[float], min_chars: int = 1, continue_ratio: float = 1.0) -> list[Span]:
     """Spans per label: a run of tokens whose inside probability P(B)+P(I) passes the label's
     threshold, split where a token is more likely a beginning than a continuation.
 
     With ``continue_ratio`` < 1 the decoding has hysteresis: a run starts at the threshold but
     goes on while tokens stay above ``threshold * continue_ratio``, so one weak token in the middle
-    of a clause ("the army" in a long attribution) does not cut a span in two. With
-    ``snap_to_words`` the spans then obey :func:`framespan.boundaries.tidy_spans`: whole words,
-    whole quoted names, both marks of a scare quote, no span without a word.
+    of a clause ("the army" in a long attribution) does not cut a span in two. The spans then obey
+    :func:`framespan.boundaries.tidy_spans`: whole words, whole quoted names, both marks of a scare
+    quote, no span of punctuation alone.
     """
     spans: list[Span] = []
     if len(scores.offsets) == 0:
@@ -135,8 +105,7 @@ def decode_spans(text: str, scores: DocumentScores, labels: Sequence[str],
             start, end = int(scores.offsets[run[0], 0]), int(scores.offsets[run[-1], 1])
             if end - start >= min_chars:
                 spans.append(Span(start, end, label, float(inside[run, col].mean())))
-    if snap_to_words:
-        spans = tidy_spans(text, spans)
+    spans = tidy_spans(text, spans)
     # Tidying can make two runs of one label cover the same chars; keep one.
     best: dict[tuple[int, int, str], Span] = {}
     for s in spans:

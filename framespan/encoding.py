@@ -14,7 +14,7 @@ from .spans import Document, Span
 
 O, B, I = 0, 1, 2  # noqa: E741 - the tag names are the standard ones
 IGNORE = -100
-DETECT = "<any device>"  # the label-agnostic column's name in decoded spans
+ANY_DEVICE = "<any device>"  # the label-agnostic column's name in decoded spans
 
 
 @dataclass(frozen=True)
@@ -104,6 +104,24 @@ def tokenize_windows(tokenizer: Any, texts: Sequence[str], max_length: int, stri
     return windows
 
 
+def pad_windows(windows: Sequence[Window], pad_id: int, token_type_ids: bool | None = None) -> dict[str, np.ndarray]:
+    """A padded int64 batch (``input_ids``, ``attention_mask`` and, when the windows carry them or
+    ``token_type_ids`` asks, ``token_type_ids``) of windows of different lengths."""
+    n = max(len(w.input_ids) for w in windows)
+    ids = np.full((len(windows), n), pad_id, dtype=np.int64)
+    mask = np.zeros((len(windows), n), dtype=np.int64)
+    tt = np.zeros((len(windows), n), dtype=np.int64)
+    for i, w in enumerate(windows):
+        ids[i, : len(w.input_ids)] = w.input_ids
+        mask[i, : len(w.input_ids)] = w.attention_mask
+        if w.token_type_ids is not None:
+            tt[i, : len(w.input_ids)] = w.token_type_ids
+    batch = {"input_ids": ids, "attention_mask": mask}
+    if token_type_ids or (token_type_ids is None and windows[0].token_type_ids is not None):
+        batch["token_type_ids"] = tt
+    return batch
+
+
 def token_spans(offsets: Sequence[tuple[int, int]], start: int, end: int) -> tuple[int, int] | None:
     """Index range [first, last] of the tokens overlapping chars [start, end), or None."""
     first = last = None
@@ -118,19 +136,19 @@ def token_spans(offsets: Sequence[tuple[int, int]], start: int, end: int) -> tup
 
 
 def tag_window(window: Window, spans: Sequence[Span], schema: LabelSchema,
-               annotated: frozenset[str] | None, detect: bool = False) -> np.ndarray:
+               annotated: frozenset[str] | None, any_device: bool = False) -> np.ndarray:
     """Tags of shape (tokens, labels[+1]): O/B/I, IGNORE on special tokens and unannotated labels.
 
     A span cut by the window's left edge starts with I, so the model learns continuation rather
     than a false beginning; overlapping spans of one label are united (nesting within one label is
     not representable, which the corpora rarely need).
 
-    ``detect`` adds a last column for "any device": the union of all spans, whatever their label
+    ``any_device`` adds a last column for "any device": the union of all spans, whatever their label
     (the SemEval SI task). A document not annotated for every label gets IGNORE there, since an
     unannotated device would otherwise be taught as "no device".
     """
     n, n_labels = len(window.offsets), len(schema)
-    tags = np.zeros((n, n_labels + int(detect)), dtype=np.int64)
+    tags = np.zeros((n, n_labels + int(any_device)), dtype=np.int64)
     for t, (a, b) in enumerate(window.offsets):
         if b <= a:
             tags[t, :] = IGNORE
@@ -140,7 +158,7 @@ def tag_window(window: Window, spans: Sequence[Span], schema: LabelSchema,
         for col, name in enumerate(schema.names):
             if name not in annotated:
                 tags[:, col] = IGNORE
-    if detect:
+    if any_device:
         if annotated is not None and not set(schema.names) <= set(annotated):
             tags[:, n_labels] = IGNORE
         else:
@@ -156,9 +174,9 @@ def _union(spans: Sequence[Span]) -> list[Span]:
     for s in sorted(spans, key=lambda x: (x.start, x.end)):
         if merged and s.start < merged[-1].end:
             if s.end > merged[-1].end:
-                merged[-1] = Span(merged[-1].start, s.end, DETECT)
+                merged[-1] = Span(merged[-1].start, s.end, ANY_DEVICE)
         else:
-            merged.append(Span(s.start, s.end, DETECT))
+            merged.append(Span(s.start, s.end, ANY_DEVICE))
     return merged
 
 
@@ -208,10 +226,10 @@ def span_bounds(window: Window, spans: Sequence[Span], schema: LabelSchema,
 
 
 def encode_documents(docs: Sequence[Document], tokenizer: Any, schema: LabelSchema, max_length: int,
-                     stride: int, with_spans: bool = True, detect: bool = False,
+                     stride: int, with_spans: bool = True, any_device: bool = False,
                      with_features: bool = False, line_breaks: LineBreaks | None = None) -> list[dict[str, Any]]:
     """Training features: one dict per window with input ids, tags and span-head targets
-    (``detect``: the any-device tag column; ``with_features``: span_features per span;
+    (``any_device``: the any-device tag column; ``with_features``: span_features per span;
     ``line_breaks``: line breaks as separator tokens)."""
     windows = tokenize_windows(tokenizer, [d.text for d in docs], max_length, stride, line_breaks)
     features = []
@@ -221,7 +239,7 @@ def encode_documents(docs: Sequence[Document], tokenizer: Any, schema: LabelSche
         feat: dict[str, Any] = {
             "input_ids": w.input_ids,
             "attention_mask": w.attention_mask,
-            "tags": tag_window(w, doc.spans, schema, doc.annotated_labels, detect).tolist(),
+            "tags": tag_window(w, doc.spans, schema, doc.annotated_labels, any_device).tolist(),
             "doc_index": w.doc_index,
         }
         if w.token_type_ids is not None:

@@ -16,10 +16,9 @@ from typing import Any
 import numpy as np
 
 from .errors import RunError
+from .layout import LEXICON_JSON, LEXICON_WEIGHTS
 from .spans import Document
 
-LEXICON_JSON = "lexicon.json"
-LEXICON_WEIGHTS = "lexicon.safetensors"
 FILES = (LEXICON_JSON, LEXICON_WEIGHTS)
 # 1: three extra numbers per span; 2: also how often its words recur in the text, and before it.
 FORMAT = 2
@@ -294,12 +293,12 @@ def mean_probs(lexicons: Sequence[Lexicon], text: str, spans: Sequence[tuple[int
     return p / p.sum(axis=-1, keepdims=True)
 
 
-def fit_for_run(model_cfg: Any, train_docs: Sequence[Document], label_names: Sequence[str]
+def fit_for_run(c: float, train_docs: Sequence[Document], label_names: Sequence[str]
                 ) -> tuple[Lexicon, dict[str, Any]]:
-    """The lexicon a run with ``model_cfg`` (its ``model`` section) fits on its training documents,
-    and a summary for run.json; training and ``framespan lexicon`` both fit through here."""
+    """The lexicon a run fits on its training documents (``c``: the config's model.lexicon_c), and
+    a summary for run.json; training and ``framespan lexicon`` both fit through here."""
     started = time.time()
-    lexicon = fit_lexicon(train_docs, label_names, LexiconSettings(c=model_cfg.lexicon_c))
+    lexicon = fit_lexicon(train_docs, label_names, LexiconSettings(c=c))
     return lexicon, {**summary(lexicon), "fit_seconds": round(time.time() - started, 1)}
 
 
@@ -310,76 +309,3 @@ def load_if_present(folder: Path) -> Lexicon | None:
 def summary(lexicon: Lexicon) -> dict[str, Any]:
     return {"labels": len(lexicon.labels), "features": lexicon.n_features,
             **{f"{b}_terms": len(v) for b, v in lexicon.vocab.items()}}
-
-
-# -- `framespan lexicon RUN`: fit (or refit) the lexicon of a finished run ----------------------------
-def refit_run_lexicon(run: str | Path, weight: float | None = None) -> dict[str, Any]:
-    """Fit a lexicon on a finished run's own training documents (its config and splits.json) and
-    write it into the run's model folder, replacing the folder atomically. The span head is not
-    touched; with a selection metric that reads labels (tc_f1, labeled_f1) a run trained with
-    the lexicon could have kept another epoch, so run.json records the refit."""
-    import os
-    import shutil
-
-    from .config import _resolve_paths
-    from .data import load_corpora
-    from .ensemble import ENSEMBLE_FILE
-    from .inference import InferenceConfig, model_folder
-    from .labels import load_schema
-    from .runs import atomic_write_json, replace_dir, verify_model_folder, write_manifest
-    from .training import load_run_config
-
-    run = Path(run)
-    folder = model_folder(run)
-    verify_model_folder(folder)
-    if (folder / ENSEMBLE_FILE).is_file():
-        raise RunError(f"{run} is an ensemble; fit the lexicons of its member runs, then build it again")
-    if folder == run:
-        raise RunError(f"{run} is a model folder; give the run folder (its config.yaml says what it trained on)")
-    cfg = load_run_config(run)
-    _resolve_paths(cfg, Path.cwd())
-    schema = load_schema(folder / "labels.yaml")
-    corpora = load_corpora(cfg, schema)
-    splits = run / "splits.json"
-    if splits.is_file():
-        trained = json.loads(splits.read_text(encoding="utf-8"))["train"]
-        if sorted(trained) != sorted(d.id for d in corpora.train):
-            raise RunError(f"{splits}: the run's training documents differ from what {run / 'config.yaml'} "
-                           "reads now (corpus changed?); refusing to fit a lexicon on other documents")
-    lexicon, fitted = fit_for_run(cfg.model, corpora.train, schema.names)
-    weight = cfg.decoding.lexicon_weight if weight is None else weight
-    staging = folder.parent / f".{folder.name}.lexicon-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    try:
-        shutil.copytree(folder, staging)
-        lexicon.save(staging)
-        inference = InferenceConfig.load(staging)
-        inference.lexicon_weight = weight
-        inference.save(staging)
-        write_manifest(staging)
-        replace_dir(staging, folder)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    info = {**fitted, "weight": weight,
-            "format": FORMAT, "documents": len(corpora.train),
-            "note": "metrics.json predates this lexicon; `framespan evaluate` scores the run as it is now"}
-    status_file = run / "run.json"
-    if status_file.is_file():
-        status = json.loads(status_file.read_text(encoding="utf-8"))
-        atomic_write_json(status_file, {**status, "lexicon_refit": info})
-    return info
-
-
-def add_cli(subparsers: Any) -> None:
-    p = subparsers.add_parser("lexicon", help="fit a finished run's lexicon (TC) on its own training documents")
-    p.add_argument("run", help="run folder (not an ensemble: fit its members, then build it again)")
-    p.add_argument("--weight", type=float, help="decoding.lexicon_weight to store (default: the run's config)")
-    p.set_defaults(func=_cmd_lexicon)
-
-
-def _cmd_lexicon(args: Any) -> int:
-    if args.weight is not None and not 0 <= args.weight <= 1:
-        raise RunError(f"--weight must be between 0 and 1, got {args.weight}")
-    print(json.dumps(refit_run_lexicon(args.run, args.weight), indent=2))
-    return 0

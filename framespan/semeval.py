@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
+from .corpora.ptc import read_ptc, read_tc_template, write_semeval_predictions
+from .detector import Detector
 from .errors import FramespanError
-from .labels import load_schema
+from .evaluation import predict_documents, tc_answers
+from .labels import LabelSchema, load_schema
 from .spans import Document, Span
 
 
-def to_ptc_names(schema: Any) -> dict[str, str]:
+def to_ptc_names(schema: LabelSchema) -> dict[str, str]:
     """Map the run's label names onto the PTC technique names SemEval scorers expect."""
     ptc = load_schema("ptc14")
     if schema.name == ptc.name:
@@ -32,9 +34,6 @@ def export_semeval(run: str | Path, articles: str | Path, si_out: str | Path | N
     Labels without a PTC counterpart (framespan's own devices) are left out of both files, so
     the scores are comparable with the task's.
     """
-    from .corpora.ptc import read_ptc, read_tc_template, write_semeval_predictions
-    from .inference import Detector
-
     det = Detector.load(run, device=device, precision=precision)
     names = to_ptc_names(det.schema)
     if not names:
@@ -47,8 +46,6 @@ def export_semeval(run: str | Path, articles: str | Path, si_out: str | Path | N
         rows = [r for r in rows if r[0] in wanted]
     counts: dict[str, int] = {"articles": len(docs)}
     if si_out:
-        from .evaluation import predict_documents
-
         pred = predict_documents(det, docs, progress=progress)
         si = {k: [s for s in v if s.label in names] for k, v in pred.items()}
         write_semeval_predictions(si, si_out, task="SI", docs=docs)
@@ -61,12 +58,10 @@ def export_semeval(run: str | Path, articles: str | Path, si_out: str | Path | N
     return counts
 
 
-def answer_template(det: Any, docs: list[Document], rows: list[tuple[str, int, int, int]],
+def answer_template(det: Detector, docs: list[Document], rows: list[tuple[str, int, int, int]],
                     allowed: list[str]) -> list[tuple[str, Span]]:
     """One technique per template row, in the rows' order; the k rows of one span get the model's
     k most likely techniques, most likely first."""
-    from .evaluation import tc_answers
-
     by_id = {d.id: d for d in docs}
     queues: dict[tuple[str, int, int], list[Span]] = {}
     for doc_id in dict.fromkeys(r[0] for r in rows):

@@ -77,25 +77,24 @@ TINY_LABELS = ("loaded_label", "doubt", "flag_waving")
 
 def build_tiny_model_folder(folder: Path, base: Path, span_head: bool = True, seed: int = 0,
                             max_length: int = 24, stride: int = 6, token_type_ids: bool = True,
-                            span_context: int = 0) -> Path:
+                            ) -> Path:
     """A model folder as training leaves it (weights, tokenizer, labels.yaml, inference.json,
     manifest) around a random tiny encoder. Short windows make every test text span several.
     ``token_type_ids``: whether the tokenizer emits segment ids, as BERT's (and MiniLM's) do;
-    ``span_context``: the span head's context width (model.span_context)."""
+"""
     import json
 
     import torch
     from transformers import AutoTokenizer
 
-    from framespan.inference import InferenceConfig
     from framespan.labels import LabelSchema
-    from framespan.model import build_model
-    from framespan.runs import write_manifest
+    from framespan.manifest import write_manifest
+    from framespan.model import HeadConfig, build_model
+    from framespan.settings import DecodeSettings, FolderSettings, WindowSettings
 
     folder.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(seed)
-    model = build_model(str(base), len(TINY_LABELS), dropout=0.0, span_head=span_head, positive_weight=1.0,
-                        span_loss_weight=1.0, span_context=span_context)
+    model = build_model(str(base), HeadConfig(len(TINY_LABELS), dropout=0.0, span_head=span_head))
     # Large tagger weights push probabilities away from the thresholds, so backends that differ by
     # float noise still decode identical spans.
     torch.nn.init.normal_(model.tagger.weight, std=0.6)
@@ -106,8 +105,8 @@ def build_tiny_model_folder(folder: Path, base: Path, span_head: bool = True, se
         tok_cfg["model_input_names"] = ["input_ids", "token_type_ids", "attention_mask"]
         (folder / "tokenizer_config.json").write_text(json.dumps(tok_cfg, indent=2), encoding="utf-8")
     LabelSchema.from_dict({"name": "tiny", "labels": list(TINY_LABELS)}).save(folder / "labels.yaml")
-    InferenceConfig(max_length=max_length, stride=stride, threshold=0.5,
-                    thresholds={"doubt": 0.6}).save(folder)
+    FolderSettings(WindowSettings(max_length, stride), DecodeSettings(threshold=0.5, thresholds={"doubt": 0.6})
+                   ).save(folder)
     write_manifest(folder)
     return folder
 

@@ -16,8 +16,8 @@ from framespan.compare import (
     load_run,
     plan_labels,
     unique_names,
-    write_outputs,
 )
+from framespan.compare_report import write_outputs
 from framespan.errors import FramespanError, RunError
 from framespan.labels import load_schema
 from framespan.spans import Document, Span
@@ -49,14 +49,15 @@ def make_run(root: Path, base: Path, name: str, schema_name: str = "framing", fi
     import torch
     from transformers import AutoModel, AutoTokenizer
 
+    from framespan.atomic import atomic_write_json
     from framespan.config import RunConfig
-    from framespan.inference import InferenceConfig
-    from framespan.model import FramespanModel
-    from framespan.runs import atomic_write_json, write_manifest
+    from framespan.manifest import write_manifest
+    from framespan.model import FramespanModel, HeadConfig
+    from framespan.settings import FolderSettings, WindowSettings
 
     schema = load_schema(schema_name)
     encoder = AutoModel.from_pretrained(str(base), add_pooling_layer=False)
-    model = FramespanModel(encoder, len(schema), dropout=0.0, span_head=True)
+    model = FramespanModel(encoder, HeadConfig(len(schema), dropout=0.0, span_head=True))
     with torch.no_grad():
         model.tagger.weight.zero_()
         bias = torch.zeros(len(schema), 3)
@@ -73,7 +74,7 @@ def make_run(root: Path, base: Path, name: str, schema_name: str = "framing", fi
     model.save(folder)
     AutoTokenizer.from_pretrained(str(base)).save_pretrained(str(folder))
     schema.save(folder / "labels.yaml")
-    InferenceConfig(max_length=64, stride=16, active_labels=trained).save(folder)
+    FolderSettings(WindowSettings(64, 16), active_labels=trained).save(folder)
     (folder / "framespan.json").write_text(json.dumps({"base_model": "tiny", "labels": schema.name}))
     write_manifest(folder)
     cfg = RunConfig.model_validate({"labels": schema_name, "data": {"train": {"path": "train.jsonl"}},

@@ -70,15 +70,41 @@ def test_stride_must_be_below_half_window():
 
 
 def test_bundled_configs_validate():
-    for name in ("quickstart", "ptc", "ptc-large"):
+    for name in ("quickstart", "ptc", "ptc-large", "framing"):
         cfg = load_config(f"configs/{name}.yaml", check_paths=False)
         assert cfg.data.train.path
 
 
-def test_detect_strategy_needs_the_detect_column():
-    with pytest.raises(ConfigError, match="detect_head"):
-        validate_config({"data": {"train": {"path": "x"}}, "decoding": {"strategy": "detect"}},
+def test_any_device_strategy_needs_the_any_device_column():
+    with pytest.raises(ConfigError, match="any_device_head"):
+        validate_config({"data": {"train": {"path": "x"}}, "decoding": {"strategy": "any_device"}},
                         check_paths=False)
+
+
+@pytest.mark.parametrize(("section", "key", "says"), [
+    ("decoding", "detect_threshold", "renamed decoding.any_device_threshold"),
+    ("model", "detect_head", "renamed model.any_device_head"),
+    ("training", "freeze_embeddings", "removed"),
+    ("model", "span_context", "removed"),
+])
+def test_keys_from_an_older_framespan_are_named_with_what_became_of_them(section, key, says):
+    with pytest.raises(ConfigError, match=f"{section}.{key}: {says}"):
+        validate_config({"data": {"train": {"path": "x"}}, section: {key: 1}}, check_paths=False)
+
+
+def test_a_run_folders_older_config_is_upgraded_when_read_back(tmp_path):
+    saved = tmp_path / "config.yaml"
+    saved.write_text("data: {train: {path: x}, train_on_dev: false}\n"
+                     "model: {detect_head: true, span_context: 0}\n"
+                     "training: {layer_lr_decay: 1.0, detect_loss_weight: 1.0}\n"
+                     "decoding: {strategy: detect, detect_threshold: 0.6, detect_label_weight: 0.5,\n"
+                     "           tune_thresholds: true, snap_to_words: true, detect_label_weights: [0.5]}\n")
+    cfg = load_config(saved, check_paths=False, saved=True)
+    assert cfg.model.any_device_head and cfg.training.tune_thresholds
+    assert (cfg.decoding.strategy, cfg.decoding.any_device_threshold, cfg.decoding.label_weight) == \
+        ("any_device", 0.6, 0.5)
+    with pytest.raises(ConfigError, match="keys from an older framespan"):
+        load_config(saved, check_paths=False)
 
 
 def test_span_features_need_the_span_head():
@@ -87,13 +113,7 @@ def test_span_features_need_the_span_head():
                          "model": {"span_head": False, "span_features": True}}, check_paths=False)
 
 
-def test_training_stride_must_be_below_half_window():
-    with pytest.raises(ConfigError, match="training.stride"):
-        validate_config({"data": {"train": {"path": "x"}}, "model": {"max_length": 64, "stride": 8},
-                         "training": {"stride": 32}}, check_paths=False)
-
-
-def test_detect_label_weights_must_lie_between_0_and_1(tmp_path):
-    p = _write(tmp_path, "data: {train: {path: train.jsonl}}\ndecoding: {detect_label_weights: [0.0, 1.5]}\n")
-    with pytest.raises(ConfigError, match=r"decoding\.detect_label_weights.*between 0 and 1"):
+def test_decode_settings_out_of_range_name_the_key(tmp_path):
+    p = _write(tmp_path, "data: {train: {path: train.jsonl}}\ndecoding: {label_weight: 1.5}\n")
+    with pytest.raises(ConfigError, match=r"decoding.*label_weight must be between 0 and 1"):
         load_config(p)

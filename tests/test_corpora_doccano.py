@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from framespan.corpora.common import SkipReport, clean_meta
 from framespan.corpora.doccano import read_doccano, write_doccano
-from framespan.corpora.io import SkipReport, clean_meta, read_corpus, write_corpus
+from framespan.corpora.formats import read_corpus, write_corpus
 from framespan.errors import DataError
 from framespan.spans import Document, Span
 

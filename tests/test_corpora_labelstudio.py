@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from framespan.corpora.io import SkipReport, clean_meta, read_corpus
+from framespan.corpora.common import SkipReport, clean_meta
+from framespan.corpora.formats import read_corpus
 from framespan.corpora.labelstudio import (
     codepoints_to_utf16,
     read_labelstudio,

@@ -8,8 +8,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from framespan.corpora.common import clean_meta
 from framespan.corpora.doccano import read_doccano, write_doccano
-from framespan.corpora.io import clean_meta
 from framespan.corpora.jsonl import read_jsonl, write_jsonl
 from framespan.corpora.labelstudio import read_labelstudio, write_labelstudio
 from framespan.corpora.ptc import read_ptc, write_ptc

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from framespan.corpora.io import SkipReport, clean_meta, read_corpus, write_corpus
+from framespan.corpora.common import SkipReport, clean_meta
+from framespan.corpora.formats import read_corpus, write_corpus
 from framespan.corpora.ptc import read_ptc, write_ptc, write_semeval_predictions
 from framespan.errors import DataError
 from framespan.spans import Document, Span

@@ -19,13 +19,13 @@ def _config(tmp_path: Path, **data: object) -> object:
         **data}})
 
 
-def test_train_on_dev_moves_the_dev_part_into_training_and_keeps_the_test_part(tmp_path: Path) -> None:
+def test_split_is_by_document_and_stable(tmp_path: Path) -> None:
     schema = load_schema("framing")
-    plain = load_corpora(_config(tmp_path), schema).split_ids()
-    final = load_corpora(_config(tmp_path, train_on_dev=True), schema).split_ids()
-    assert len(plain["dev"]) == 4 and final["dev"] == []
-    assert final["test"] == plain["test"]
-    assert sorted(final["train"]) == sorted(plain["train"] + plain["dev"])
+    first = load_corpora(_config(tmp_path), schema).split_ids()
+    again = load_corpora(_config(tmp_path), schema).split_ids()
+    assert first == again
+    assert sorted(first["train"] + first["dev"] + first["test"]) == sorted(f"d{i}" for i in range(20))
+    assert len(first["dev"]) == 4
 
 
 def test_extra_corpora_join_part_by_part_and_keep_their_own_splits(tmp_path: Path) -> None:

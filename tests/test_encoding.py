@@ -45,7 +45,7 @@ def _roundtrip(tok, doc, max_length, stride):
     merger = WindowMerger(len(SCHEMA))
     for w in windows:
         merger.add(w.offsets, _perfect_probs(tag_window(w, doc.spans, SCHEMA, None)))
-    return windows, decode_spans(doc.text, merger.result(), SCHEMA.names, [0.5, 0.5], snap_to_words=False)
+    return windows, decode_spans(doc.text, merger.result(), SCHEMA.names, [0.5, 0.5])
 
 
 def test_overlapping_spans_of_different_labels_are_both_tagged(tok):
@@ -90,31 +90,31 @@ def test_encode_documents_span_head_targets_only_whole_spans(tok):
 
 def _word_tags(tok, doc, col, annotated=None):
     (w,) = tokenize_windows(tok, [doc.text], 64, 8)
-    tags = tag_window(w, doc.spans, SCHEMA, annotated, detect=True)
+    tags = tag_window(w, doc.spans, SCHEMA, annotated, any_device=True)
     assert tags.shape[1] == len(SCHEMA) + 1
     return [int(t) for t, (a, b) in zip(tags[:, col], w.offsets) if b > a]
 
 
-def test_detect_column_unites_spans_of_all_labels(tok):
+def test_any_device_column_unites_spans_of_all_labels(tok):
     # "regime army" (a) and "army said" (b) share "army": one region for "any device".
     doc = Document("d", "the regime army said", [Span(4, 15, "a"), Span(11, 20, "b")])
     assert _word_tags(tok, doc, 2) == [O, B, I, I]
 
 
-def test_detect_column_keeps_touching_spans_apart(tok):
+def test_any_device_column_keeps_touching_spans_apart(tok):
     # "army" and "said" touch without sharing a character: two spans, as SI counts them.
     doc = Document("d", "the army said", [Span(4, 8, "a"), Span(8, 13, "b")])
     assert _word_tags(tok, doc, 2) == [O, B, B]
 
 
-def test_detect_column_ignored_where_a_label_was_not_annotated(tok):
+def test_any_device_column_ignored_where_a_label_was_not_annotated(tok):
     doc = Document("d", "the army said", [Span(4, 8, "a")], annotated_labels=frozenset({"a"}))
     assert set(_word_tags(tok, doc, 2, doc.annotated_labels)) == {IGNORE}
 
 
 def test_encode_documents_gives_span_features_per_span(tok):
     doc = Document("d", "the army said the Army", [Span(4, 8, "a"), Span(9, 13, "b")])
-    (feat,) = encode_documents([doc], tok, SCHEMA, 64, 8, detect=True, with_features=True)
+    (feat,) = encode_documents([doc], tok, SCHEMA, 64, 8, any_device=True, with_features=True)
     assert feat["span_feats"][0][0] == 1.0  # "army" recurs (case-insensitively)
     assert feat["span_feats"][1][:3] == [0.0, 0.0, 0.0]  # "said" does not
     batch = Collator(0, len(SCHEMA) + 1)([feat, {**feat, "span_bounds": [], "span_labels": [], "span_feats": []}])
@@ -176,7 +176,7 @@ def test_hysteresis_keeps_a_weak_token_inside_a_span():
     assert (span.start, span.end) == (0, len(text))
 
 
-def _two_labels_and_detect(detect_inside, detect_begin, label_inside):
+def _two_labels_and_any_device(detect_inside, detect_begin, label_inside):
     """(tokens, 3 columns, 3) probabilities: two label columns, then the any-device column."""
     probs = np.zeros((len(detect_inside), 3, 3))
     for col, inside in enumerate(label_inside):
@@ -187,41 +187,44 @@ def _two_labels_and_detect(detect_inside, detect_begin, label_inside):
     return probs
 
 
-def test_detect_scores_at_weight_zero_are_the_any_device_column():
-    from framespan.decoding import DocumentScores, detect_scores
+def test_any_device_scores_at_weight_zero_are_the_any_device_column():
+    from framespan.decoding import DocumentScores
+    from framespan.strategies import Columns, any_device_scores
 
-    probs = _two_labels_and_detect([0.2, 0.9], [0.1, 0.0], [[0.9, 0.9], [0.9, 0.9]])
+    probs = _two_labels_and_any_device([0.2, 0.9], [0.1, 0.0], [[0.9, 0.9], [0.9, 0.9]])
     sc = DocumentScores(np.array([[0, 3], [4, 9]]), probs)
-    out = detect_scores(sc, 2, [0, 1], 0.0)
+    out = any_device_scores(sc, Columns(['a', 'b'], ['a', 'b'], True), 0.0)
     assert out.probs.shape == (2, 1, 3)
     assert np.array_equal(out.probs[:, 0], probs[:, 2])
 
 
-def test_detect_scores_blend_the_label_columns_noisy_or_and_keep_the_begin_share():
-    from framespan.decoding import DocumentScores, detect_scores
+def test_any_device_scores_blend_the_label_columns_noisy_or_and_keep_the_begin_share():
+    from framespan.decoding import DocumentScores
+    from framespan.strategies import Columns, any_device_scores
 
     # Token 0: any-device 0.4 (a quarter of it B); labels 0.5 and 0.5, so some label 0.75.
     # Token 1: any-device 0.0, labels 0.8 and 0.0; token 2: any-device 0.6, labels silent.
-    probs = _two_labels_and_detect([0.4, 0.0, 0.6], [0.1, 0.0, 0.0], [[0.5, 0.8, 0.0], [0.5, 0.0, 0.0]])
+    probs = _two_labels_and_any_device([0.4, 0.0, 0.6], [0.1, 0.0, 0.0], [[0.5, 0.8, 0.0], [0.5, 0.0, 0.0]])
     sc = DocumentScores(np.array([[0, 3], [4, 9], [10, 12]]), probs)
-    out = detect_scores(sc, 2, [0, 1], 0.5).probs[:, 0]
+    out = any_device_scores(sc, Columns(['a', 'b'], ['a', 'b'], True), 0.5).probs[:, 0]
     inside = out[:, 1] + out[:, 2]
     assert inside == pytest.approx([0.5 * 0.4 + 0.5 * 0.75, 0.5 * 0.8, 0.5 * 0.6])
     assert out[0, 1] / inside[0] == pytest.approx(0.25)
     assert out[1, 1] == 0.0  # no inside mass in the column: continue, never a forced start
     assert out.sum(-1) == pytest.approx([1.0, 1.0, 1.0])
     # Only the named label columns count: without column 0, token 1 has no label evidence.
-    assert detect_scores(sc, 2, [1], 0.5).probs[1, 0, 2] == pytest.approx(0.0)
+    assert any_device_scores(sc, Columns(['a', 'b'], ['b'], True), 0.5).probs[1, 0, 2] == pytest.approx(0.0)
 
 
 def test_label_evidence_lifts_a_token_the_any_device_column_missed_over_the_threshold():
-    from framespan.decoding import DocumentScores, detect_scores
+    from framespan.decoding import DocumentScores
+    from framespan.strategies import Columns, any_device_scores
 
     text = "the regime lied"
-    probs = _two_labels_and_detect([0.1, 0.45, 0.1], [0.0, 0.45, 0.0], [[0.0, 0.9, 0.0], [0.0, 0.2, 0.0]])
+    probs = _two_labels_and_any_device([0.1, 0.45, 0.1], [0.0, 0.45, 0.0], [[0.0, 0.9, 0.0], [0.0, 0.2, 0.0]])
     sc = DocumentScores(np.array([[0, 3], [4, 10], [11, 15]]), probs)
-    assert decode_spans(text, detect_scores(sc, 2, [0, 1], 0.0), ["any"], [0.5]) == []
-    (span,) = decode_spans(text, detect_scores(sc, 2, [0, 1], 0.5), ["any"], [0.5])
+    assert decode_spans(text, any_device_scores(sc, Columns(['a', 'b'], ['a', 'b'], True), 0.0), ["any"], [0.5]) == []
+    (span,) = decode_spans(text, any_device_scores(sc, Columns(['a', 'b'], ['a', 'b'], True), 0.5), ["any"], [0.5])
     assert text[span.start:span.end] == "regime"
 
 

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from framespan.cli import main
+from framespan.detector import Detector
 from framespan.ensemble import build_ensemble
 from framespan.errors import RunError
-from framespan.inference import Detector
 from framespan.training import train
 from tests.conftest import build_tiny_model_folder
 

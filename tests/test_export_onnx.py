@@ -10,13 +10,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from framespan.backends.onnx import OnnxBackend
+from framespan.backends.torch import TorchBackend
+from framespan.detector import Detector
 from framespan.encoding import line_breaks_for, tokenize_windows
 from framespan.errors import RunError
 from framespan.export import export_onnx
 from framespan.fast_tokenizer import WindowTokenizer
-from framespan.inference import Detector, TorchBackend
-from framespan.onnx_backend import OnnxBackend
-from framespan.runs import verify_model_folder
+from framespan.manifest import verify_model_folder
 
 REPO = Path(__file__).resolve().parent.parent
 TEXTS = [
@@ -35,7 +36,7 @@ def _spans(spans: list) -> list[tuple[int, int, str]]:
 def test_export_folder_verifies_and_holds_no_torch_weights(tiny_onnx_dir: Path) -> None:
     verify_model_folder(tiny_onnx_dir)
     names = {p.name for p in tiny_onnx_dir.iterdir()}
-    assert {"model.onnx", "tokenizer.json", "labels.yaml", "inference.json", "manifest.json"} <= names
+    assert {"model.onnx", "tokenizer.json", "labels.yaml", "decode.json", "manifest.json"} <= names
     assert "model.safetensors" not in names
     manifest = json.loads((tiny_onnx_dir / "manifest.json").read_text(encoding="utf-8"))
     assert "model.onnx" in manifest["files"]
@@ -111,18 +112,6 @@ def test_exported_span_head_classifies_like_torch(tiny_model_dir: Path, tiny_onn
     np.testing.assert_allclose(got, want, atol=1e-4)
 
 
-def test_exported_span_head_with_context_classifies_like_torch(tiny_base: Path, tmp_path: Path) -> None:
-    from tests.conftest import build_tiny_model_folder
-
-    folder = build_tiny_model_folder(tmp_path / "model", tiny_base, span_context=3)
-    export_onnx(folder, tmp_path / "onnx")
-    text = TEXTS[4]  # long enough for padded windows in the batch
-    ranges = [(0, 9), (37, 43), (300, 320), (len(text) - 9, len(text) - 1)]
-    want = Detector.load(folder).span_probs(text, ranges)
-    got = Detector.load(tmp_path / "onnx").span_probs(text, ranges)
-    np.testing.assert_allclose(got, want, atol=1e-4)
-
-
 def test_int8_export_is_smaller_and_close(tiny_model_dir: Path, tiny_onnx_dir: Path, tmp_path: Path) -> None:
     info = export_onnx(tiny_model_dir, tmp_path / "int8", int8=True)
     assert info["int8"] and info["max_tag_prob_diff"] < 0.1
@@ -137,7 +126,7 @@ def test_export_without_span_head_falls_back_to_tag_scores(tiny_base: Path, tmp_
     folder = build_tiny_model_folder(tmp_path / "model", tiny_base, span_head=False, token_type_ids=False)
     export_onnx(folder, tmp_path / "onnx")
     det = Detector.load(tmp_path / "onnx")
-    assert det.backend.span_logits is None and not det.backend.uses_token_type_ids
+    assert not det.backend.has_span_head and not det.backend.uses_token_type_ids
     spans = det.classify(TEXTS[0], [(4, 8)], k=2)
     assert [(s.start, s.end) for s in spans] == [(4, 8), (4, 8)]
     want = Detector.load(folder).span_probs(TEXTS[0], [(4, 8)])
@@ -169,7 +158,7 @@ def test_predict_runs_with_torch_and_transformers_unimportable(tiny_onnx_dir: Pa
                       encoding="utf-8")
     out = tmp_path / "out.jsonl"
     code = _NO_TORCH + (
-        "from framespan.inference import Detector\n"
+        "from framespan.detector import Detector\n"
         f"det = Detector.load({str(tiny_onnx_dir)!r})\n"
         "assert det.predict('The army said the regime lied.')\n"
         "from framespan.cli import main\n"

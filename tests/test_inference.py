@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from framespan.inference import Detector
+from framespan.detector import Detector
 
 WORDS = "the army said regime terrorists so called front anonymous source minister".split()
 
@@ -84,9 +85,10 @@ def test_non_ascii_offsets_index_the_python_string(detector: Detector) -> None:
 def test_one_megabyte_text(detector: Detector) -> None:
     # Longer windows than the fixture's 24 tokens keep this to under a thousand windows; one label
     # and a high threshold keep the random model's spans (decoded one by one in Python) few.
-    detector.config.max_length, detector.config.stride = 256, 16
-    detector.config.threshold, detector.config.thresholds = 0.99, {}
-    detector.active_labels = detector.active_labels[:1]
+    window = dataclasses.replace(detector.settings.window, max_length=256, stride=16)
+    detector.settings = dataclasses.replace(detector.settings, window=window)
+    detector.columns = dataclasses.replace(detector.columns, active=detector.columns.active[:1])
+    detector.configure(threshold=0.99, thresholds={})
     text = _text(200_000, seed=5)
     assert len(text.encode("utf-8")) > 1_000_000
     spans = detector.predict(text)  # speed is benchmarked (benchmarks/inference.py), not asserted here
@@ -159,7 +161,7 @@ def test_unknown_precision_and_bf16_onnx_are_refused(tiny_model_dir: Path, tiny_
 def test_auto_device_is_the_gpu_only_when_torch_sees_one(monkeypatch: pytest.MonkeyPatch) -> None:
     import torch
 
-    from framespan.inference import resolve_device
+    from framespan.backends.torch import resolve_device
 
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     assert resolve_device("auto") == "cpu"
@@ -181,8 +183,21 @@ def test_a_missing_or_unknown_device_is_refused_by_name(tiny_model_dir: Path, ti
         Detector.load(tiny_model_dir, backend="torch", device="gpu0")
     with pytest.raises(RunError, match="ONNX folder runs on the CPU"):
         Detector.load(tiny_onnx_dir, backend="onnx", device="cuda")
-    # The CPU-only wrapper still loads with the default device.
-    assert Detector.load(tiny_onnx_dir).predict("the regime said so") is not None
+
+
+def test_an_onnx_folder_runs_on_the_cpu_with_the_default_device_when_torch_sees_a_gpu(
+        tiny_onnx_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``device="auto"`` means the CPU for an ONNX folder: it is not resolved to a GPU and refused."""
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    text = "the regime said so"
+    det = Detector.load(tiny_onnx_dir)  # backend and device left at "auto"
+    assert type(det.backend).__name__ == "OnnxBackend"
+    assert det.backend.session.get_providers() == ["CPUExecutionProvider"]
+    spans = det.predict(text)
+    assert spans
+    assert spans == Detector.load(tiny_onnx_dir, backend="onnx", device="cpu").predict(text)
 
 
 def test_cli_evaluate_passes_its_device_to_the_model(tiny_model_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -223,7 +238,7 @@ def test_hidden_states_are_kept_only_for_a_span_head(tiny_model_dir: Path, tiny_
     with_head = Detector.load(tiny_model_dir, backend="torch")
     scores, states = with_head.scores_and_states(texts, keep_states=True)
     assert states is not None
-    assert [len(st) for st in states] == [len(with_head._windows([t])) for t in texts]
+    assert [len(st) for st in states] == [len(with_head.windows([t])) for t in texts]
     assert [st.index for st in states[0]] == sorted(st.index for st in states[0])  # document order
     no_head = Detector.load(build_tiny_model_folder(tmp_path / "m", tiny_base, span_head=False), backend="torch")
     assert no_head.scores_and_states(texts, keep_states=True)[1] is None

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from framespan.corpora.markup import parse_markup
+from framespan.detector import Detector
 from framespan.errors import RunError
-from framespan.inference import Detector, InferenceConfig
 from framespan.lexicon import (
     LEXICON_JSON,
     LEXICON_WEIGHTS,
@@ -22,7 +23,8 @@ from framespan.lexicon import (
     blend,
     fit_lexicon,
 )
-from framespan.runs import write_manifest
+from framespan.manifest import write_manifest
+from framespan.settings import FolderSettings
 from framespan.spans import Document
 from tests.conftest import TINY_LABELS, build_tiny_model_folder
 
@@ -115,9 +117,8 @@ def test_load_names_the_file_of_a_broken_lexicon(lexicon: Lexicon, tmp_path: Pat
 def _model_with_lexicon(folder: Path, base: Path, lexicon: Lexicon, weight: float, seed: int = 0) -> Path:
     build_tiny_model_folder(folder, base, seed=seed)
     lexicon.save(folder)
-    cfg = InferenceConfig.load(folder)
-    cfg.lexicon_weight = weight
-    cfg.save(folder)
+    cfg = FolderSettings.load(folder)
+    replace(cfg, decode=cfg.decode.override(lexicon_weight=weight)).save(folder)
     write_manifest(folder)
     return folder
 
@@ -189,7 +190,7 @@ decoding: {{lexicon_weight: 0.7}}
     manifest = json.loads((run / "model" / "manifest.json").read_text())["files"]
     assert LEXICON_JSON in manifest and LEXICON_WEIGHTS in manifest
     det = Detector.load(run)
-    assert det.config.lexicon_weight == 0.7 and len(det.lexicons) == 1
+    assert det.decode_settings.lexicon_weight == 0.7 and len(det.lexicons) == 1
     assert json.loads((run / "run.json").read_text())["lexicon"]["labels"] == 2
     shutil.rmtree(run)
 

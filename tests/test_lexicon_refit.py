@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 
 from framespan.cli import main
+from framespan.detector import Detector
 from framespan.errors import RunError
-from framespan.inference import Detector
-from framespan.lexicon import LEXICON_JSON, LEXICON_WEIGHTS, Lexicon, fit_lexicon, refit_run_lexicon
+from framespan.layout import LEXICON_JSON, LEXICON_WEIGHTS
+from framespan.lexicon import Lexicon, fit_lexicon
+from framespan.refit import refit_run_lexicon
 from framespan.training import train
 from tests.test_lexicon import LABELS, RANGES, TEXT, _docs
 
@@ -47,7 +49,7 @@ def test_refit_adds_the_lexicon_training_would_fit(plain_run: Path, tmp_path: Pa
     assert Detector.load(run).lexicons == []
     assert main(["lexicon", str(run), "--weight", "1.0"]) == 0
     det = Detector.load(run)  # the manifest was rewritten: the folder still verifies
-    assert det.config.lexicon_weight == 1.0 and len(det.lexicons) == 1
+    assert det.decode_settings.lexicon_weight == 1.0 and len(det.lexicons) == 1
     want = fit_lexicon(_docs(), LABELS)
     assert Lexicon.load(run / "model").probs(TEXT, RANGES, LABELS) == pytest.approx(
         want.probs(TEXT, RANGES, LABELS), abs=1e-6)

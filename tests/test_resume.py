@@ -15,7 +15,8 @@ import pytest
 
 from framespan.config import load_config
 from framespan.errors import RunError
-from framespan.training import latest_checkpoint, train
+from framespan.rundir import RunDir
+from framespan.training import train
 
 # Slows each optimisation step inside the child only, so the kill reliably lands mid-training.
 # The production code path is untouched: this wraps Trainer.training_step from outside.
@@ -53,7 +54,7 @@ def test_sigkill_mid_epoch_then_resume_matches_uninterrupted_run(tmp_path, tiny_
     deadline = time.time() + 120
     try:
         while time.time() < deadline:
-            ckpt = latest_checkpoint(run)
+            ckpt = RunDir(run).latest_checkpoint()
             # Steps 4 and 8 end evaluations; step 8 falls inside the third epoch (3 windows a batch).
             if ckpt is not None and int(ckpt.name.split("-")[1]) >= 8:
                 break
@@ -66,7 +67,7 @@ def test_sigkill_mid_epoch_then_resume_matches_uninterrupted_run(tmp_path, tiny_
         proc.wait()
     assert proc.returncode == -signal.SIGKILL
     assert not (run / "metrics.json").exists()
-    killed_at = int(latest_checkpoint(run).name.split("-")[1])
+    killed_at = int(RunDir(run).latest_checkpoint().name.split("-")[1])
     assert killed_at < 24
 
     # Without --resume the partial run is protected.
@@ -89,7 +90,7 @@ def test_half_written_checkpoint_is_never_resumed_from(tmp_path):
     (run / "checkpoints" / "checkpoint-4" / "trainer_state.json").write_text("{}")
     (run / "checkpoints" / ".staging" / "checkpoint-8").mkdir(parents=True)  # killed while saving
     (run / "checkpoints" / "checkpoint-12").mkdir()  # no trainer_state.json: incomplete
-    assert latest_checkpoint(run).name == "checkpoint-4"
+    assert RunDir(run).latest_checkpoint().name == "checkpoint-4"
 
 
 def test_resume_of_a_finished_run_is_refused(tmp_path, tiny_config):

@@ -12,7 +12,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from framespan.training import latest_checkpoint
+from framespan.rundir import RunDir
 from tests.test_resume import CHILD
 
 pytestmark = pytest.mark.slow
@@ -55,7 +55,7 @@ def test_killed_two_process_run_resumes_from_a_checkpoint_of_both(tmp_path: Path
     deadline = time.time() + 240
     try:
         while time.time() < deadline:
-            ckpt = latest_checkpoint(run)
+            ckpt = RunDir(run).latest_checkpoint()
             if ckpt is not None:
                 break
             assert proc.poll() is None, log.read_text(encoding="utf-8")[-3000:]
@@ -70,7 +70,7 @@ def test_killed_two_process_run_resumes_from_a_checkpoint_of_both(tmp_path: Path
     finally:
         proc.wait()
     assert not (run / "metrics.json").exists()
-    killed_at = latest_checkpoint(run)
+    killed_at = RunDir(run).latest_checkpoint()
     assert killed_at is not None and int(killed_at.name.split("-")[1]) < 12
     # Each process's random state went into the one checkpoint.
     assert {p.name for p in killed_at.glob("rng_state_*.pth")} == {"rng_state_0.pth", "rng_state_1.pth"}

@@ -6,11 +6,13 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
+from framespan.backends import Backend
 from framespan.cli import main
+from framespan.detector import Detector
 from framespan.errors import RunError
-from framespan.inference import Detector
 from framespan.training import train
 
 
@@ -22,23 +24,84 @@ def run_dir(tmp_path, tiny_config):
 def test_run_folder_is_self_contained(run_dir):
     for name in ("config.yaml", "labels.yaml", "metrics.json", "metrics.md", "run.json", "splits.json",
                  "train_log.jsonl", "model/model.safetensors", "model/manifest.json", "model/tokenizer.json",
-                 "model/inference.json", "model/labels.yaml"):
+                 "model/decode.json", "model/labels.yaml"):
         assert (run_dir / name).is_file(), name
     assert not (run_dir / "checkpoints").exists()
     status = json.loads((run_dir / "run.json").read_text())
     assert status["status"] == "finished"
     metrics = json.loads((run_dir / "metrics.json").read_text())
     assert set(metrics["headline"]) == {"dev", "test"}
-    assert 0.0 <= metrics["test"]["si"]["f1"] <= 1.0
     assert not list(run_dir.rglob("*.bin")) and not list(run_dir.rglob("*.pt"))
 
 
+def _assert_same_numbers(got, want, where="report"):
+    """``got`` and ``want`` have the same keys and items, and numbers equal within 1e-9."""
+    if isinstance(want, dict):
+        assert isinstance(got, dict) and set(got) == set(want), where
+        for k in want:
+            _assert_same_numbers(got[k], want[k], f"{where}.{k}")
+    elif isinstance(want, list):
+        assert isinstance(got, list) and len(got) == len(want), where
+        for i, (g, w) in enumerate(zip(got, want)):
+            _assert_same_numbers(g, w, f"{where}[{i}]")
+    elif isinstance(want, float):
+        assert got == pytest.approx(want, rel=0, abs=1e-9), where
+    else:
+        assert got == want, where
+
+
+def test_reported_test_metrics_are_the_saved_models_scores_on_the_runs_test_documents(run_dir):
+    from framespan.evaluation import evaluate_detector, headline
+    from framespan.rundir import RunDir
+
+    reported = json.loads((run_dir / "metrics.json").read_text())
+    det = Detector.load(run_dir, device="cpu")
+    docs = RunDir(run_dir).split("test", det.schema)
+    assert [d.id for d in docs] == ["d4", "d5", "d6"]
+    rescored = evaluate_detector(det, docs, RunDir(run_dir).config().training.eval_batch_size, progress=False)
+    rescored.pop("predictions")
+    # The tiny model marks spans, so the scores are not the zeros that any empty prediction gives.
+    assert rescored["si"]["n_pred"] > 0 and rescored["si"]["f1"] > 0
+    _assert_same_numbers(reported["test"], rescored, "test")
+    _assert_same_numbers(reported["headline"]["test"], headline(rescored), "headline.test")
+
+
+class _MarksTokens(Backend):
+    """Stands in for the network: each token with one of ``ids`` begins a span in ``column``;
+    every other token is confidently outside every column."""
+
+    has_span_head = False
+
+    def __init__(self, ids, n_columns, column):
+        self.ids, self.n_columns, self.column = ids, n_columns, column
+
+    def span_logits(self, batch, bounds, feats=None):
+        raise AssertionError("the labels strategy names no spans")
+
+    def tag_logits(self, batch):
+        ids = batch["input_ids"]
+        logits = np.zeros((*ids.shape, self.n_columns, 3), dtype=np.float32)
+        logits[..., 0] = 8.0
+        hit = np.isin(ids, self.ids)
+        logits[hit, self.column, 0] = -8.0
+        logits[hit, self.column, 1] = 8.0
+        return logits
+
+
 def test_detector_offsets_index_input(run_dir):
-    det = Detector.load(run_dir)
+    """The run's tokenizer and windows (16 tokens, 4 shared) put spans at the characters of the
+    caller's string, after a letter with a diacritic and an emoji outside the BMP."""
+    run = Detector.load(run_dir)
+    words = ["regime", "terrorists"]
+    assert [run.tokenizer.tokenize(w) for w in words] == [[w] for w in words]  # one token each
+    stub = _MarksTokens(run.tokenizer.convert_tokens_to_ids(words), run.columns.count,
+                        run.schema.index("loaded_label"))
+    # Each word is one token: a shifted offset would cut a word, which no tidying turns back into it.
+    det = Detector(stub, run.tokenizer, run.schema, run.settings)
     text = "Zoë said the regime 🙂 and the terrorists signed their death sentence."
-    for s in det.predict(text):
-        assert 0 <= s.start < s.end <= len(text)
-        assert text[s.start:s.end].strip() == text[s.start:s.end]
+    assert len(run.tokenizer(text)["input_ids"]) > det.settings.window.max_length  # several windows to merge
+    got = [(s.start, s.end, s.label) for s in det.predict(text)]
+    assert got == [(text.index(w), text.index(w) + len(w), "loaded_label") for w in words]
 
 
 def test_finished_run_is_not_overwritten(run_dir, tiny_config):
@@ -148,34 +211,6 @@ def test_cli_predict_json_array_for_many_inputs(run_dir, tiny_corpus, tmp_path):
     assert [d["id"] for d in json.loads(out.read_text())] == ["d4", "d5", "d6"]
 
 
-def test_final_fit_trains_on_dev_and_keeps_the_configured_threshold(tmp_path, tiny_config):
-    run = train(tiny_config, tmp_path / "final", progress=False,
-                overrides=["data.train_on_dev=true", "decoding.threshold=0.35", "decoding.tune_thresholds=true"])
-    splits = json.loads((run / "splits.json").read_text())
-    assert splits["dev"] == [] and len(splits["train"]) > 0 and len(splits["test"]) > 0
-    assert set(json.loads((run / "metrics.json").read_text())["headline"]) == {"test"}
-    assert "last model kept" in (run / "model" / "framespan.json").read_text()
-    assert Detector.load(run).config.threshold == 0.35
-
-
-def test_training_stride_cuts_training_windows_but_not_prediction_overlap(tmp_path, tiny_config):
-    from framespan.corpora.jsonl import write_jsonl
-    from framespan.corpora.markup import parse_markup
-    from framespan.spans import Document
-
-    text, spans = parse_markup(" ".join(["The [loaded_label: regime] said the army would win."] * 6))
-    write_jsonl([Document("long", text, spans)], tmp_path / "long.jsonl")  # about 60 tokens
-    common = [f"data.train.path={tmp_path / 'long.jsonl'}", "model.stride=7", "training.epochs=1"]
-    overlapping = train(tiny_config, tmp_path / "overlapping", progress=False, overrides=common)
-    disjoint = train(tiny_config, tmp_path / "disjoint", progress=False, overrides=[*common, "training.stride=0"])
-
-    def windows(folder):
-        return json.loads((folder / "run.json").read_text())["train_windows"]
-
-    assert windows(disjoint) < windows(overlapping)
-    assert Detector.load(disjoint).config.stride == Detector.load(overlapping).config.stride == 7
-
-
 def test_bf16_training_evaluates_on_dev_and_saves_fp32_weights(tmp_path, tiny_config):
     run = train(tiny_config, tmp_path / "bf16", progress=False, overrides=["training.bf16=true", "training.epochs=1"])
     logged = [json.loads(line) for line in (run / "train_log.jsonl").read_text().splitlines()]
@@ -184,18 +219,3 @@ def test_bf16_training_evaluates_on_dev_and_saves_fp32_weights(tmp_path, tiny_co
     assert str(next(det.backend.model.parameters()).dtype) == "torch.float32"
 
 
-def test_frozen_embeddings_keep_pretrained_values_while_the_encoder_trains(tmp_path, tiny_config, tiny_base):
-    from safetensors.numpy import load_file
-
-    def weights(path):
-        tensors = load_file(str(path))
-        words = next(v for k, v in tensors.items() if k.endswith("word_embeddings.weight"))
-        query = next(v for k, v in tensors.items() if k.endswith("layer.0.attention.self.query.weight"))
-        return words, query
-
-    run = train(tiny_config, tmp_path / "frozen", progress=False,
-                overrides=["training.freeze_embeddings=true", "training.epochs=1"])
-    base_words, base_query = weights(next(tiny_base.glob("*.safetensors")))
-    words, query = weights(run / "model" / "model.safetensors")
-    assert (words == base_words).all()
-    assert not (query == base_query).all()

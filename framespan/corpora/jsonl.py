@@ -12,13 +12,13 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from ..atomic import atomic_writer
 from ..errors import DataError
 from ..labels import LabelSchema
 from ..spans import Document, Span
-from .io import (
+from .common import (
     Problems,
     SkipReport,
-    atomic_writer,
     clean_meta,
     collect_spans,
     iter_json_lines,

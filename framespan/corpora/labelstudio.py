@@ -27,13 +27,13 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from ..atomic import atomic_write_bytes
 from ..errors import DataError
 from ..labels import LabelSchema
 from ..spans import Document, Span
-from .io import (
+from .common import (
     Problems,
     SkipReport,
-    atomic_write_bytes,
     check_int,
     clean_meta,
     collect_spans,

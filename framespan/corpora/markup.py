@@ -6,7 +6,9 @@ import re
 from pathlib import Path
 
 from ..errors import DataError
+from ..labels import LabelSchema
 from ..spans import Document, Span
+from .common import Problems, SkipReport, check_label, collect_spans
 
 # A document starts with a header line:  === doc-id | split=train | outlet=Daily Ledger | topic=energy
 _HEADER = re.compile(r"^===\s*(?P<id>[A-Za-z0-9_.-]+)\s*(?P<rest>(\|.*)?)$")
@@ -112,4 +114,38 @@ def read_markup(path: str | Path) -> list[Document]:
                 raise DataError("text before the first '=== doc-id' header", path, no)
             body.append(line)
     flush()
+    return docs
+
+
+def read_markup_corpus(path: Path, schema: LabelSchema | None, lenient: bool,
+                        report: SkipReport | None) -> list[Document]:
+    """A markup file, or a folder of them, with the checks every reader makes (ids unique, labels
+    in the schema), strict or lenient."""
+    problems = Problems(lenient, report, path)
+    files = sorted(path.glob("*.txt")) if path.is_dir() else [path]
+    docs: list[Document] = []
+    seen: set[str] = set()
+    for file in files:
+        try:
+            found = read_markup(file)
+        except DataError as err:
+            problems.fail(err)  # markup parses a file as a whole; a bad one is skipped whole
+            continue
+        for doc in found:
+            line = doc.meta.get("line")
+            if doc.id in seen:
+                problems.fail(DataError(f"duplicate document id {doc.id!r}", file, line))
+                continue
+            seen.add(doc.id)
+            kept: list[tuple[Span, int | None, str | None]] = []
+            for s in doc.spans:
+                try:
+                    check_label(s.label, schema, file, line, f"document {doc.id}")
+                except DataError as err:
+                    problems.fail(err)
+                    continue
+                kept.append((s, line, f"document {doc.id}"))
+            spans = collect_spans(kept, problems, file)
+            docs.append(Document(doc.id, doc.text, spans, doc.annotated_labels, dict(doc.meta)))
+    problems.finish()
     return docs

@@ -34,14 +34,14 @@ import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from ..atomic import atomic_write_bytes
 from ..errors import DataError
 from ..labels import LabelSchema
 from ..spans import Document, Span, merge_overlapping
-from .io import (
+from .common import (
     BOM,
     Problems,
     SkipReport,
-    atomic_write_bytes,
     collect_spans,
     decode_utf8,
     make_span,

@@ -14,7 +14,7 @@ from pathlib import Path
 from ..errors import DataError
 from ..labels import LabelSchema
 from ..spans import Document, Span
-from .io import decode_utf8, make_span, read_bytes
+from .common import decode_utf8, make_span, read_bytes
 
 
 def read_ids(path: str | Path) -> list[str]:

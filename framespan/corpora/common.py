@@ -1,4 +1,4 @@
-"""Corpus format dispatch, record checks shared by every reader, and the report of lenient skips.
+"""What every corpus reader shares: record checks, UTF-8 decoding, and the report of lenient skips.
 
 Every reader either raises the first :class:`DataError` it meets (strict, the default) or, with
 ``lenient=True``, skips the bad span or document and records one entry per problem in a
@@ -16,17 +16,16 @@ import json
 import re
 import warnings
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from ..atomic import atomic_write_bytes
 from ..errors import DataError
 from ..labels import LabelSchema, load_schema
-from ..runs import atomic_writer  # noqa: F401  (re-exported: the readers write through it)
 from ..spans import Document, Span
 
 PROVENANCE_KEYS = ("path", "line")
-FORMATS = ("jsonl", "ptc", "labelstudio", "doccano", "markup")
 BOM = "\ufeff"
 
 
@@ -277,157 +276,3 @@ def iter_json_lines(path: Path, problems: Problems) -> Iterator[tuple[int, Any]]
                 problems.fail(DataError(f"malformed JSON: {e.msg}", path, no, f"column {e.colno}"))
                 continue
             yield no, value
-
-
-def atomic_write_bytes(path: str | Path, data: bytes) -> None:
-    with atomic_writer(path) as f:
-        f.write(data)
-
-
-# ---------------------------------------------------------------------------- dispatch
-
-def _looks_like_markup(path: Path) -> bool:
-    try:
-        with path.open("rb") as f:
-            for raw in f:
-                if raw.startswith((b"===", BOM.encode() + b"===")):
-                    return True
-    except OSError:
-        return False
-    return False
-
-
-def _jsonl_flavour(path: Path) -> str:
-    """``jsonl`` (ours) or ``doccano``, from the first record that parses."""
-    try:
-        with path.open("rb") as f:
-            for raw in f:
-                try:
-                    value = json.loads(raw.decode("utf-8-sig"))
-                except (UnicodeDecodeError, json.JSONDecodeError):
-                    return "jsonl"  # let the strict reader name the problem
-                if not isinstance(value, dict):
-                    return "jsonl"
-                if "spans" in value:
-                    return "jsonl"
-                if "label" in value or "labels" in value or "entities" in value:
-                    return "doccano"
-                return "jsonl"
-    except OSError as e:
-        raise DataError(f"cannot read file ({e.strerror or e})", path) from None
-    return "jsonl"
-
-
-def detect_format(path: str | Path) -> str:
-    """Guess a corpus format from the path and, where the suffix is ambiguous, the content."""
-    path = Path(path)
-    if path.is_dir():
-        txts = sorted(path.glob("*.txt"))
-        if txts and all(_looks_like_markup(p) for p in txts):
-            return "markup"
-        return "ptc"
-    suffix = path.suffix.lower()
-    if suffix == ".jsonl":
-        return _jsonl_flavour(path)
-    if suffix == ".json":
-        return "labelstudio"
-    if suffix == ".txt" and _looks_like_markup(path):
-        return "markup"
-    if not path.exists():
-        raise DataError("no such file or folder", path)
-    raise DataError("cannot tell the corpus format from the name; pass format= "
-                    f"(one of {', '.join(FORMATS)})", path)
-
-
-def _read_markup_corpus(path: Path, schema: LabelSchema | None, lenient: bool,
-                        report: SkipReport | None) -> list[Document]:
-    from .markup import read_markup
-
-    problems = Problems(lenient, report, path)
-    files = sorted(path.glob("*.txt")) if path.is_dir() else [path]
-    docs: list[Document] = []
-    seen: set[str] = set()
-    for file in files:
-        try:
-            found = read_markup(file)
-        except DataError as err:
-            problems.fail(err)  # markup parses a file as a whole; a bad one is skipped whole
-            continue
-        for doc in found:
-            line = doc.meta.get("line")
-            if doc.id in seen:
-                problems.fail(DataError(f"duplicate document id {doc.id!r}", file, line))
-                continue
-            seen.add(doc.id)
-            kept: list[tuple[Span, int | None, str | None]] = []
-            for s in doc.spans:
-                try:
-                    check_label(s.label, schema, file, line, f"document {doc.id}")
-                except DataError as err:
-                    problems.fail(err)
-                    continue
-                kept.append((s, line, f"document {doc.id}"))
-            spans = collect_spans(kept, problems, file)
-            docs.append(Document(doc.id, doc.text, spans, doc.annotated_labels, dict(doc.meta)))
-    problems.finish()
-    return docs
-
-
-def read_corpus(path: str | Path, format: str = "auto", labels: str | Path | None = None,
-                schema: LabelSchema | str | None = None, lenient: bool = False,
-                report: SkipReport | None = None) -> list[Document]:
-    """Read any supported corpus into Documents.
-
-    ``format="auto"`` picks by path: a folder of markup ``.txt`` files (``=== id`` headers) is
-    markup, any other folder is PTC articles; ``.jsonl`` is ours or doccano, told apart by the
-    first record; ``.json`` is a Label Studio export; a ``.txt`` file with headers is markup.
-    ``labels`` is the PTC labels folder or file (ignored by other formats).
-    """
-    path = Path(path)
-    fmt = detect_format(path) if format == "auto" else format
-    resolved = resolve_schema(schema)
-    if fmt == "jsonl":
-        from .jsonl import read_jsonl
-        return read_jsonl(path, schema=resolved, lenient=lenient, report=report)
-    if fmt == "doccano":
-        from .doccano import read_doccano
-        return read_doccano(path, schema=resolved, lenient=lenient, report=report)
-    if fmt == "labelstudio":
-        from .labelstudio import read_labelstudio
-        return read_labelstudio(path, schema=resolved, lenient=lenient, report=report)
-    if fmt == "ptc":
-        from .ptc import read_ptc
-        # No default schema here: write_corpus writes PTC folders with any label set.
-        return read_ptc(path, labels=labels, lenient=lenient, report=report, schema=resolved)
-    if fmt == "markup":
-        return _read_markup_corpus(path, resolved, lenient, report)
-    raise ValueError(f"unknown corpus format {format!r}; expected 'auto' or one of {FORMATS}")
-
-
-def write_corpus(docs: Sequence[Document], path: str | Path, format: str = "auto") -> None:
-    """Write Documents in a format ``read_corpus`` reads back.
-
-    ``auto`` picks by suffix: ``.jsonl`` ours, ``.json`` Label Studio, no suffix a PTC folder
-    (articles and per-article TC label files side by side). Markup cannot be written.
-    """
-    path = Path(path)
-    fmt = format
-    if fmt == "auto":
-        fmt = {".jsonl": "jsonl", ".json": "labelstudio", "": "ptc"}.get(path.suffix.lower(), "")
-        if not fmt:
-            raise ValueError(f"{path}: cannot tell the format from the suffix; pass format=")
-    if fmt == "jsonl":
-        from .jsonl import write_jsonl
-        write_jsonl(docs, path)
-    elif fmt == "doccano":
-        from .doccano import write_doccano
-        write_doccano(docs, path)
-    elif fmt == "labelstudio":
-        from .labelstudio import write_labelstudio
-        write_labelstudio(docs, path)
-    elif fmt == "ptc":
-        from .ptc import write_ptc
-        write_ptc(docs, path, path, task="TC", schema=None)
-    else:
-        raise ValueError(f"cannot write corpus format {format!r}; expected one of jsonl, doccano, "
-                         "labelstudio, ptc")

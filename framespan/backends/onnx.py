@@ -1,4 +1,4 @@
-"""Run an exported model.onnx with onnxruntime: the torch-free backend of the Detector."""
+"""The ONNX backend: an exported model.onnx run by onnxruntime, without torch."""
 
 from __future__ import annotations
 
@@ -7,13 +7,14 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import RunError
+from ..errors import RunError
+from ..layout import ONNX
+from .base import Backend
 
-ONNX_FILE = "model.onnx"
 THREADS_ENV = "FRAMESPAN_THREADS"
 
 
-class OnnxBackend:
+class OnnxBackend(Backend):
     """Tag logits (and span-head logits, when exported) from ``model.onnx`` in ``folder``.
 
     ``threads``: onnxruntime intra-op threads (default: the FRAMESPAN_THREADS environment variable,
@@ -31,9 +32,9 @@ class OnnxBackend:
         except ImportError:
             raise RunError("this model folder holds an ONNX model; install onnxruntime "
                            "(pip install 'framespan[onnx]') to run it") from None
-        path = Path(folder) / ONNX_FILE
+        path = Path(folder) / ONNX
         if not path.is_file():
-            raise RunError(f"{folder}: no {ONNX_FILE}")
+            raise RunError(f"{folder}: no {ONNX}")
         options = ort.SessionOptions()
         if threads is None and os.environ.get(THREADS_ENV, "").strip():
             threads = int(os.environ[THREADS_ENV])
@@ -44,12 +45,13 @@ class OnnxBackend:
         self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self.inputs = [i.name for i in self.session.get_inputs()]
         self.outputs = [o.name for o in self.session.get_outputs()]
-        self.has_span_head = "span_logits" in self.outputs and "span_bounds" in self.inputs
+        self._span_head = "span_logits" in self.outputs and "span_bounds" in self.inputs
         # How many span features the exported span head takes (0: none); read once, used per call.
         self.span_features = next((int(i.shape[-1]) for i in self.session.get_inputs() if i.name == "span_feats"), 0)
-        # Without an exported span head, classify() falls back to tag scores (Detector.span_probs).
-        if not self.has_span_head:
-            self.span_logits = None  # type: ignore[assignment]
+
+    @property
+    def has_span_head(self) -> bool:
+        return self._span_head
 
     @property
     def uses_token_type_ids(self) -> bool:
@@ -80,6 +82,8 @@ class OnnxBackend:
         return self.session.run(["logits"], self._feeds(batch, None))[0]
 
     def span_logits(self, batch: dict[str, np.ndarray], bounds: np.ndarray,
-                    feats: np.ndarray | None = None) -> np.ndarray | None:
+                    feats: np.ndarray | None = None) -> np.ndarray:
+        if not self._span_head:
+            raise RunError("this ONNX model was exported without its span head")
         feeds = self._feeds(batch, np.ascontiguousarray(bounds, dtype=np.int64), feats)
         return self.session.run(["span_logits"], feeds)[0]

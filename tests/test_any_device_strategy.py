@@ -1,6 +1,6 @@
-"""The detect strategy end to end: any-device tagger column finds spans, span head (with repetition
-and length features) names them; line breaks reach the model as separators; thresholds tuned on
-dev, exported to ONNX with the same answers."""
+"""The any_device strategy end to end: the any-device tag column finds spans, the span head (with
+repetition and length features) names them; line breaks reach the model as separators; thresholds
+tuned on dev, exported to ONNX with the same answers."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from framespan.inference import Detector
+from framespan.detector import Detector
 from framespan.span_features import N_SPAN_FEATURES
 from framespan.training import train
 from tests.conftest import write_tiny_config
@@ -16,56 +16,55 @@ from tests.conftest import write_tiny_config
 
 @pytest.fixture(scope="module")
 def detect_run(tmp_path_factory, tiny_base, tiny_corpus):
-    folder = tmp_path_factory.mktemp("detect")
+    folder = tmp_path_factory.mktemp("any-device")
     cfg = write_tiny_config(folder, tiny_base, tiny_corpus)
-    overrides = ["model.detect_head=true", "model.span_features=true", "training.epochs=2",
-                 "training.select_metric=si_f1", "decoding.strategy=detect", "decoding.tune_thresholds=true",
-                 "model.line_breaks=sep", "training.detect_loss_weight=1.0",
-                 "decoding.detect_label_weights=[0.0, 0.5]"]
+    overrides = ["model.any_device_head=true", "model.span_features=true", "training.epochs=2",
+                 "training.select_metric=si_f1", "decoding.strategy=any_device", "training.tune_thresholds=true",
+                 "model.line_breaks=sep", "training.any_device_loss_weight=1.0", "decoding.label_weight=0.5"]
     return train(cfg, folder / "run", overrides=overrides, progress=False)
 
 
-def test_run_records_detect_strategy_and_tuned_threshold(detect_run):
-    inf = json.loads((detect_run / "model" / "inference.json").read_text())
+def test_run_records_the_strategy_and_tuned_threshold(detect_run):
+    settings = json.loads((detect_run / "model" / "decode.json").read_text())
     head = json.loads((detect_run / "model" / "head_config.json").read_text())
-    assert inf["strategy"] == "detect" and inf["detect_column"] is True
-    assert 0.1 <= inf["detect_threshold"] <= 0.85
-    assert head["detect"] is True and head["span_features"] == N_SPAN_FEATURES
-    assert head["detect_loss_weight"] == 1.0
-    assert inf["line_break_id"] == 3 and inf["line_break_placeholder"] == "|"  # tiny vocab's [SEP]
+    assert settings["decode"]["strategy"] == "any_device" and settings["any_device_column"] is True
+    assert 0.1 <= settings["decode"]["any_device_threshold"] <= 0.85
+    assert settings["tuned"]["chose"]["any_device_threshold"] == settings["decode"]["any_device_threshold"]
+    assert head["any_device"] is True and head["span_features"] == N_SPAN_FEATURES
+    assert head["any_device_loss_weight"] == 1.0
+    # The tiny vocabulary's [SEP] stands for line breaks, written over a "|" placeholder.
+    assert settings["window"]["line_break_id"] == 3 and settings["window"]["line_break_placeholder"] == "|"
     log = [json.loads(line) for line in (detect_run / "train_log.jsonl").read_text().splitlines()]
-    assert any("eval_detect_threshold" in row for row in log)
+    assert any("eval_any_device_threshold" in row for row in log)
 
 
 def test_tuning_keeps_the_label_weight_whose_best_threshold_scores_highest_on_dev(detect_run):
     from framespan.decoding import decode_spans
-    from framespan.encoding import DETECT
-    from framespan.evaluation import score_documents, tune_detect
+    from framespan.encoding import ANY_DEVICE
     from framespan.metrics import si_scores
-    from framespan.training import load_run_split
+    from framespan.rundir import RunDir
+    from framespan.tuning import score_documents, tune_any_device
 
     det = Detector.load(detect_run)
-    assert det.config.detect_label_weights == [0.0, 0.5]
-    dev = load_run_split(detect_run, "dev", det.schema)
+    dev = RunDir(detect_run).split("dev", det.schema)
     scores = score_documents(det, dev, progress=False)
 
     def dev_si(weight, threshold):
-        pred = {d.id: decode_spans(d.text, det.detect_scores(sc, weight), [DETECT], [threshold],
-                                   continue_ratio=det.config.continue_ratio) for d, sc in zip(dev, scores)}
+        pred = {d.id: decode_spans(d.text, det.any_device_scores(sc, weight), [ANY_DEVICE], [threshold],
+                                   continue_ratio=det.decode_settings.continue_ratio) for d, sc in zip(dev, scores)}
         return si_scores(dev, pred)["f1"]
 
-    per_weight = {w: dev_si(w, tune_detect(det, dev, weights=[w], progress=False)[0]) for w in (0.0, 0.5)}
-    chosen = det.config.detect_label_weight
-    assert chosen in per_weight and per_weight[chosen] == max(per_weight.values())
-    assert dev_si(chosen, det.config.detect_threshold) == per_weight[chosen]
+    per_weight = {w: dev_si(w, tune_any_device(det, dev, weights=[w], progress=False)[0]) for w in (0.0, 0.5)}
+    choice = tune_any_device(det, dev, weights=[0.0, 0.5], progress=False)
+    assert per_weight[choice.label_weight] == max(per_weight.values()) == choice.si_f1
+    assert dev_si(choice.label_weight, choice.threshold) == choice.si_f1
 
 
 def test_detect_predictions_carry_schema_labels(detect_run):
     det = Detector.load(detect_run)
     text = "The so-called council said the regime and the regime again signed their death sentence."
     # A low threshold so that the random-ish tiny model finds something to name.
-    det.config.detect_threshold = 0.05
-    spans = det.predict(text)
+    spans = det.predict(text, any_device_threshold=0.05)
     assert spans, "nothing decoded at threshold 0.05"
     for s in spans:
         assert s.label in det.schema.names
@@ -109,7 +108,7 @@ def test_detect_prediction_names_spans_from_the_tagging_pass(detect_run):
     again = Detector.load(detect_run)
     again.state_cache_windows = 0  # the encoder runs a second time to name the spans
     for det in (cached, again):
-        det.config.detect_threshold = 0.05
+        det.configure(any_device_threshold=0.05)
     calls_cached, calls_again = _count_encoder_windows(cached), _count_encoder_windows(again)
     got, want = list(cached.predict_many(texts)), list(again.predict_many(texts))
     assert sum(len(s) for s in want) > 0
@@ -117,7 +116,7 @@ def test_detect_prediction_names_spans_from_the_tagging_pass(detect_run):
         [[(s.start, s.end, s.label) for s in spans] for spans in want]
     for a, b in zip(got, want):
         assert [s.score for s in a] == pytest.approx([s.score for s in b], abs=1e-5)
-    windows = len(cached._windows(texts))
+    windows = len(cached.windows(texts))
     assert sum(calls_cached) == windows and sum(calls_again) > windows
 
 
@@ -130,7 +129,7 @@ def test_evaluation_tags_each_window_once_with_the_same_report(detect_run, tiny_
     again.state_cache_windows = 0
     docs = load_spec(CorpusSpec(path=str(tiny_corpus / "dev.jsonl")), cached.schema)
     for det in (cached, again):
-        det.config.detect_threshold = 0.3
+        det.configure(any_device_threshold=0.3)
     calls_cached, calls_again = _count_encoder_windows(cached), _count_encoder_windows(again)
     one = evaluate_detector(cached, docs, progress=False)
     two = evaluate_detector(again, docs, progress=False)
@@ -139,15 +138,16 @@ def test_evaluation_tags_each_window_once_with_the_same_report(detect_run, tiny_
 
     assert strip(one) == strip(two) and any(strip(one).values())
     assert one["si"] == pytest.approx(two["si"]) and one["tc"]["f1"] == pytest.approx(two["tc"]["f1"])
-    windows = len(cached._windows([d.text for d in docs]))
+    windows = len(cached.windows([d.text for d in docs]))
     assert sum(calls_cached) == windows and sum(calls_again) >= 2 * windows
 
 
 def test_int8_export_retunes_the_detect_threshold_on_the_runs_dev_split(detect_run, tmp_path):
-    from framespan.evaluation import tune_detect_threshold
-    from framespan.export import export_onnx, export_tune_docs
+    from framespan.export import export_onnx
+    from framespan.rundir import RunDir
+    from framespan.tuning import tune_any_device
 
-    tune = export_tune_docs(detect_run)
+    tune = RunDir(detect_run).tune_set("dev")
     docs = tune.docs
     dev_ids = json.loads((detect_run / "splits.json").read_text())["dev"]
     assert dev_ids and sorted(d.id for d in docs) == sorted(dev_ids)
@@ -155,9 +155,9 @@ def test_int8_export_retunes_the_detect_threshold_on_the_runs_dev_split(detect_r
     tuned = info["thresholds_tuned"]
     assert tuned["documents"] == len(dev_ids) and "dev split" in tuned["source"]
     exported = Detector.load(tmp_path / "int8")
-    assert exported.config.detect_threshold == tuned["after"]["detect_threshold"]
+    assert exported.decode_settings.any_device_threshold == tuned["after"]["any_device_threshold"]
     # The threshold is the one that suits the quantised model itself, not a copy of the run's.
-    assert exported.config.detect_threshold == tune_detect_threshold(exported, docs, progress=False)
+    assert exported.decode_settings.any_device_threshold == tune_any_device(exported, docs, progress=False).threshold
     assert json.loads((tmp_path / "int8" / "export.json").read_text())["thresholds_tuned"] == tuned
 
 
@@ -173,7 +173,7 @@ def test_export_cli_tunes_int8_by_default_and_says_when_it_cannot(detect_run, tm
     assert "thresholds_tuned" not in json.loads((tmp_path / "b" / "export.json").read_text())
     # ...and refuses when tuning was asked for explicitly.
     assert main(["export", str(detect_run / "model"), "--out", str(tmp_path / "c"), "--tune-on", "dev"]) != 0
-    assert "no dev split to tune thresholds on" in capsys.readouterr().err
+    assert "a model folder without its run" in capsys.readouterr().err
     assert not (tmp_path / "c").exists()
     assert main(["export", str(detect_run), "--out", str(tmp_path / "d"), "--tune-on", "none", "--int8"]) == 0
     assert "thresholds_tuned" not in json.loads((tmp_path / "d" / "export.json").read_text())
@@ -183,9 +183,9 @@ def test_tune_cli_retunes_a_run_in_place_with_new_label_weights(detect_run, tmp_
     import shutil
 
     from framespan.cli import main
-    from framespan.evaluation import tune_detect
-    from framespan.runs import verify_model_folder
-    from framespan.training import load_run_split
+    from framespan.manifest import verify_model_folder
+    from framespan.rundir import RunDir
+    from framespan.tuning import tune_any_device
 
     run = tmp_path / "run"
     shutil.copytree(detect_run, run)
@@ -193,15 +193,14 @@ def test_tune_cli_retunes_a_run_in_place_with_new_label_weights(detect_run, tmp_
     assert main(["tune", str(run), "--label-weights", "0.25,1", "--quiet"]) == 0
     record = json.loads(capsys.readouterr().out)
     det = Detector.load(run)
-    assert det.config.detect_label_weights == [0.25, 1.0]
-    assert det.config.detect_label_weight in (0.25, 1.0)
-    dev = load_run_split(run, "dev", det.schema)
-    choice = tune_detect(det, dev, progress=False)
-    assert (det.config.detect_threshold, det.config.detect_label_weight) == choice[:2]
+    assert det.decode_settings.label_weight in (0.25, 1.0)
+    dev = RunDir(run).split("dev", det.schema)
+    choice = tune_any_device(det, dev, weights=[0.25, 1.0], progress=False)
+    assert (det.decode_settings.any_device_threshold, det.decode_settings.label_weight) == choice[:2]
     assert record["documents"] == len(dev) and record["after"] == {
-        "detect_threshold": choice.threshold, "detect_label_weight": choice.label_weight,
+        "any_device_threshold": choice.threshold, "label_weight": choice.label_weight,
         "dev_si_f1": round(choice.si_f1, 4)}
-    assert json.loads((run / "retuned.json").read_text()) == record
+    assert det.settings.tuned["chose"] == record["after"] and "dev split" in det.settings.tuned["on"]
     verify_model_folder(run / "model")
     assert (run / "model" / "model.safetensors").read_bytes() == weights_file
     assert not [p for p in run.iterdir() if p.name.startswith(".")]  # no staging left behind
@@ -209,23 +208,26 @@ def test_tune_cli_retunes_a_run_in_place_with_new_label_weights(detect_run, tmp_
 
 def test_tune_interrupted_leaves_the_model_folder_as_it_was(detect_run, tmp_path, monkeypatch):
     import shutil
+    from dataclasses import replace
 
-    import framespan.training as training
-    from framespan.runs import verify_model_folder
+    import framespan.tuning as tuning
+    from framespan.manifest import verify_model_folder
+    from framespan.settings import FolderSettings
 
     run = tmp_path / "run"
     shutil.copytree(detect_run, run)
-    before = (run / "model" / "inference.json").read_text()
+    before = (run / "model" / "decode.json").read_text()
 
     def killed(folder, *args, **kwargs):
-        training._update_thresholds(folder, {}, 0.9, 1.0)  # the staging copy is half re-tuned...
+        settings = FolderSettings.load(folder)  # the staging copy is half re-tuned...
+        replace(settings, decode=settings.decode.override(any_device_threshold=0.9)).save(folder)
         raise KeyboardInterrupt  # ...when the user stops it
 
-    monkeypatch.setattr(training, "tune_model_folder", killed)
+    monkeypatch.setattr(tuning, "tune_folder", killed)
     with pytest.raises(KeyboardInterrupt):
-        training.retune_run(run, [0.0, 1.0], progress=False)
+        tuning.retune_run(run, [0.0, 1.0], progress=False)
     # The staging copy shares the weights by hard links, but its new settings never reach the run.
-    assert (run / "model" / "inference.json").read_text() == before
+    assert (run / "model" / "decode.json").read_text() == before
     verify_model_folder(run / "model")
     assert not [p for p in run.iterdir() if p.name.startswith(".")]
 
@@ -234,6 +236,6 @@ def test_tune_cli_refuses_a_bare_model_folder_and_bad_weights(detect_run, capsys
     from framespan.cli import main
 
     assert main(["tune", str(detect_run / "model"), "--quiet"]) == 2
-    assert "no dev split to tune on" in capsys.readouterr().err
+    assert "a model folder without its run" in capsys.readouterr().err
     assert main(["tune", str(detect_run), "--label-weights", "0,1.5", "--quiet"]) == 2
     assert "between 0 and 1" in capsys.readouterr().err
