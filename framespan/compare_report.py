@@ -32,66 +32,75 @@ def _md_cell(text: Any) -> str:
 
 def comparison_markdown(report: dict[str, Any]) -> str:
     """The comparison as Markdown tables (runs, per label, bootstrap, left-out labels, notes)."""
-    runs = report["runs"]
-    names = [r["name"] for r in runs]
+    names = [r["name"] for r in report["runs"]]
     data = report["data"]
-    lines = [f"# framespan compare: {' vs '.join(names)}", ""]
-    lines.append(f"Gold data: {data['description'] or 'given documents'} — {data['n_docs']} documents, "
-                 f"{data['n_gold_spans']} gold spans of the compared labels. Labels compared: "
-                 f"{len(report['labels']['shared'])} (schema {report['labels']['schema']}).")
-    lines += ["", "## Runs", "",
-              "| run | SI P | SI R | SI F1 | TC micro-F1 | labeled F1 | exact F1 | docs/s | size MB "
-              "| base model | epochs | training data |",
-              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|"]
-    for r in runs:
+    lines = [f"# framespan compare: {' vs '.join(names)}", "",
+             f"Gold data: {data['description'] or 'given documents'} — {data['n_docs']} documents, "
+             f"{data['n_gold_spans']} gold spans of the compared labels. Labels compared: "
+             f"{len(report['labels']['shared'])} (schema {report['labels']['schema']})."]
+    lines += _runs_table(report) + _per_label_table(report, names) + _bootstrap_table(report)
+    lines += _left_out(report)
+    notes = list(report.get("notes", [])) + [f"{r['name']}: {n}" for r in report["runs"] for n in r["notes"]]
+    if notes:
+        lines += ["", "## Notes", ""] + [f"- {n}" for n in notes]
+    if report.get("files"):
+        lines += ["", "## Files", ""] + [f"- {k}: {v}" for k, v in report["files"].items()]
+    return "\n".join(lines) + "\n"
+
+
+def _runs_table(report: dict[str, Any]) -> list[str]:
+    lines = ["", "## Runs", "",
+             "| run | SI P | SI R | SI F1 | TC micro-F1 | labeled F1 | exact F1 | docs/s | size MB "
+             "| base model | epochs | training data |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|"]
+    for r in report["runs"]:
         s, c = r["scores"], r["config"]
         lines.append(f"| {_md_cell(r['name'])} | {_f(s['si_precision'])} | {_f(s['si_recall'])} "
                      f"| {_f(s['si_f1'])} | {_f(s['tc_f1'])} | {_f(s['labeled_f1'])} | {_f(s['exact_f1'])} "
                      f"| {_f(r['docs_per_second'], 1)} | {r['size_mb']:.1f} "
                      f"| {_md_cell(c.get('base_model'))} | {_md_cell(c.get('epochs'))} "
                      f"| {_md_cell(c.get('train_data'))} |")
-    lines.append("")
-    lines.append("Speed: documents per second while predicting on this machine "
-                 f"(batch size {report['settings']['batch_size']}), one warm-up document excluded. "
-                 "Size: the model folder on disk.")
+    return lines + ["", "Speed: documents per second while predicting on this machine "
+                    f"(batch size {report['settings']['batch_size']}), one warm-up document excluded. "
+                    "Size: the model folder on disk."]
 
+
+def _per_label_table(report: dict[str, Any], names: list[str]) -> list[str]:
     head = " | ".join(f"{_md_cell(n)} F1" if i == 0 else f"{_md_cell(n)} F1 (Δ)" for i, n in enumerate(names))
     preds = " | ".join(f"pred {_md_cell(n)}" for n in names)
-    lines += ["", f"## Per label (labeled-span F1; Δ against {_md_cell(names[0])})", "",
-              f"| label | gold | {head} | {preds} |",
-              "|---|---:|" + "---:|" * (2 * len(names))]
+    lines = ["", f"## Per label (labeled-span F1; Δ against {_md_cell(names[0])})", "",
+             f"| label | gold | {head} | {preds} |", "|---|---:|" + "---:|" * (2 * len(names))]
     for label, row in report["per_label"].items():
         cells = [_f(row["f1"][0])] + [f"{_f(f)} ({_signed(d)})"
                                       for f, d in zip(row["f1"][1:], row["delta"][1:], strict=True)]
         lines.append(f"| {label} | {row['support_gold']} | " + " | ".join(cells) + " | "
                      + " | ".join(str(n) for n in row["support_pred"]) + " |")
+    return lines
 
+
+def _bootstrap_table(report: dict[str, Any]) -> list[str]:
     st = report["settings"]
-    lines += ["", f"## Paired bootstrap over documents ({st['n_resamples']} resamples, seed {st['seed']})",
-              "", "Δ = F1(B) − F1(A) on the same resampled documents; corpus F1 is recomputed from "
-              "per-document counts in each resample. Flips: share of resamples whose Δ does not have the "
-              "observed sign.", "",
-              "| A | B | metric | F1 A | F1 B | Δ | 95% CI | flips |",
-              "|---|---|---|---:|---:|---:|---|---:|"]
+    lines = ["", f"## Paired bootstrap over documents ({st['n_resamples']} resamples, seed {st['seed']})",
+             "", "Δ = F1(B) − F1(A) on the same resampled documents; corpus F1 is recomputed from "
+             "per-document counts in each resample. Flips: share of resamples whose Δ does not have the "
+             "observed sign.", "",
+             "| A | B | metric | F1 A | F1 B | Δ | 95% CI | flips |", "|---|---|---|---:|---:|---:|---|---:|"]
     for b in report["bootstrap"]:
         lines.append(f"| {_md_cell(b['a'])} | {_md_cell(b['b'])} | {b['title']} | {_f(b['f1_a'])} "
                      f"| {_f(b['f1_b'])} | {_signed(b['delta'])} "
                      f"| [{_signed(b['ci_low'])}, {_signed(b['ci_high'])}] | {b['flip_share']:.3f} |")
+    return lines
 
+
+def _left_out(report: dict[str, Any]) -> list[str]:
     left = report["labels"]["left_out"]
-    if left:
-        by_reason: dict[str, list[str]] = {}
-        for x in left:
-            by_reason.setdefault(x["reason"], []).append(f"{x['label']} ({x['schema']})")
-        lines += ["", "## Labels left out", "", "| labels | why |", "|---|---|"]
-        for reason, labels in by_reason.items():
-            lines.append(f"| {_md_cell(', '.join(labels))} | {_md_cell(reason)} |")
-    notes = list(report.get("notes", [])) + [f"{r['name']}: {n}" for r in runs for n in r["notes"]]
-    if notes:
-        lines += ["", "## Notes", ""] + [f"- {n}" for n in notes]
-    if report.get("files"):
-        lines += ["", "## Files", ""] + [f"- {k}: {v}" for k, v in report["files"].items()]
-    return "\n".join(lines) + "\n"
+    if not left:
+        return []
+    by_reason: dict[str, list[str]] = {}
+    for x in left:
+        by_reason.setdefault(x["reason"], []).append(f"{x['label']} ({x['schema']})")
+    lines = ["", "## Labels left out", "", "| labels | why |", "|---|---|"]
+    return lines + [f"| {_md_cell(', '.join(labels))} | {_md_cell(reason)} |" for reason, labels in by_reason.items()]
 
 
 def _figure(width: float, height: float) -> Any:

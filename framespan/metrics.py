@@ -193,6 +193,36 @@ def _scores(prec_num: float, n_pred: int, rec_num: float, n_gold: int) -> dict[s
     return {"precision": p, "recall": r, "f1": f1, "n_gold": n_gold, "n_pred": n_pred}
 
 
+def _by_label(spans: Iterable[Span]) -> dict[str, list[Interval]]:
+    out: dict[str, list[Interval]] = defaultdict(list)
+    for s in spans:
+        out[s.label].append((s.start, s.end))
+    return out
+
+
+def _labels_at(spans: Iterable[Span]) -> dict[Interval, Counter[str]]:
+    """How many rows of each label every char range has (TC rows)."""
+    out: dict[Interval, Counter[str]] = defaultdict(Counter)
+    for s in spans:
+        out[(s.start, s.end)][s.label] += 1
+    return out
+
+
+def _merged_credit(gold: list[Interval], raw: list[Interval], merge_pred: bool, doc_id: str,
+                   what: str) -> tuple[float, float, int, int]:
+    """Partial credit of one article's predictions against its gold, both merged where they share
+    characters (predictions only with ``merge_pred``, else overlapping ones are refused as the
+    official scorer refuses them without -m): precision and recall numerators and the counts."""
+    if not merge_pred:
+        clash = _has_shared_chars(raw)
+        if clash is not None:
+            raise DataError(f"predicted {what}spans overlap at {clash[0]}-{clash[1]} (the official scorer "
+                            "refuses this unless run with -m; use merge_pred=True)", where=doc_id)
+    gold_m, pred_m = merge_shared_chars(gold), merge_shared_chars(raw)
+    cp, cr = _credit(pred_m, gold_m)
+    return cp, cr, len(gold_m), len(pred_m)
+
+
 def si_scores(gold_docs: Iterable[Document], predicted: Predictions, *, merge_pred: bool = True,
               labels: Iterable[str] | None = None) -> dict[str, Any]:
     """SemEval-2020 Task 11 SI: partial-credit character overlap, labels ignored.
@@ -203,19 +233,12 @@ def si_scores(gold_docs: Iterable[Document], predicted: Predictions, *, merge_pr
     c_prec = c_rec = 0.0
     n_gold = n_pred = 0
     for pair in pairs:
-        gold = merge_shared_chars((s.start, s.end) for s in pair.gold)
-        raw = [(s.start, s.end) for s in pair.pred]
-        if not merge_pred:
-            clash = _has_shared_chars(raw)
-            if clash is not None:
-                raise DataError(f"predicted spans overlap at {clash[0]}-{clash[1]} (the official SI scorer "
-                                "refuses this unless run with -m; use merge_pred=True)", where=pair.doc.id)
-        pred = merge_shared_chars(raw)
-        cp, cr = _credit(pred, gold)
+        cp, cr, ng, npred = _merged_credit([(s.start, s.end) for s in pair.gold],
+                                           [(s.start, s.end) for s in pair.pred], merge_pred, pair.doc.id, "")
         c_prec += cp
         c_rec += cr
-        n_gold += len(gold)
-        n_pred += len(pred)
+        n_gold += ng
+        n_pred += npred
     return _scores(c_prec, n_pred, c_rec, n_gold)
 
 
@@ -232,26 +255,14 @@ def labeled_scores(gold_docs: Iterable[Document], predicted: Predictions, *, mer
     n_gold: Counter[str] = Counter()
     n_pred: Counter[str] = Counter()
     for pair in pairs:
-        gold_by: dict[str, list[Interval]] = defaultdict(list)
-        pred_by: dict[str, list[Interval]] = defaultdict(list)
-        for s in pair.gold:
-            gold_by[s.label].append((s.start, s.end))
-        for s in pair.pred:
-            pred_by[s.label].append((s.start, s.end))
+        gold_by, pred_by = _by_label(pair.gold), _by_label(pair.pred)
         for label in set(gold_by) | set(pred_by):
-            gold = merge_shared_chars(gold_by.get(label, []))
-            raw = pred_by.get(label, [])
-            if not merge_pred:
-                clash = _has_shared_chars(raw)
-                if clash is not None:
-                    raise DataError(f"predicted {label} spans overlap at {clash[0]}-{clash[1]} (the official "
-                                    "scorer refuses this unless run with -m)", where=pair.doc.id)
-            pred = merge_shared_chars(raw)
-            cp, cr = _credit(pred, gold)
+            cp, cr, ng, npred = _merged_credit(gold_by.get(label, []), pred_by.get(label, []), merge_pred,
+                                               pair.doc.id, f"{label} ")
             c_prec[label] += cp
             c_rec[label] += cr
-            n_gold[label] += len(gold)
-            n_pred[label] += len(pred)
+            n_gold[label] += ng
+            n_pred[label] += npred
 
     out = _scores(sum(c_prec.values()), sum(n_pred.values()), sum(c_rec.values()), sum(n_gold.values()))
     per_label = {}
@@ -306,12 +317,7 @@ def tc_scores(gold_docs: Iterable[Document], predicted: Predictions, *,
     n_gold: Counter[str] = Counter()
     n_pred: Counter[str] = Counter()
     for pair in pairs:
-        gold_at: dict[Interval, Counter[str]] = defaultdict(Counter)
-        pred_at: dict[Interval, Counter[str]] = defaultdict(Counter)
-        for s in pair.gold:
-            gold_at[(s.start, s.end)][s.label] += 1
-        for s in pair.pred:
-            pred_at[(s.start, s.end)][s.label] += 1
+        gold_at, pred_at = _labels_at(pair.gold), _labels_at(pair.pred)
         for span in sorted(set(gold_at) | set(pred_at)):
             g, p = gold_at.get(span, Counter()), pred_at.get(span, Counter())
             if sum(g.values()) != sum(p.values()):

@@ -16,7 +16,7 @@ import json
 import re
 import warnings
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -276,3 +276,55 @@ def iter_json_lines(path: Path, problems: Problems) -> Iterator[tuple[int, Any]]
                 problems.fail(DataError(f"malformed JSON: {e.msg}", path, no, f"column {e.colno}"))
                 continue
             yield no, value
+
+
+def record_id_text(record: Any, path: Path, line: int, required: Sequence[str]) -> tuple[str, str]:
+    """The id and text of one JSON record, after checking it is an object with ``required`` keys."""
+    if not isinstance(record, dict):
+        raise DataError(f"a line must hold a JSON object, got {type(record).__name__}", path, line)
+    missing = [key for key in required if key not in record]
+    if missing:
+        raise DataError(f"missing key(s) {missing}", path, line)
+    doc_id = parse_doc_id(record["id"], path, line, "id")
+    text = record["text"]
+    if not isinstance(text, str):
+        raise DataError(f"text must be a string, got {type(text).__name__}", path, line, "text")
+    return doc_id, text
+
+
+def record_meta(record: dict[str, Any], path: Path, line: int) -> dict[str, Any]:
+    meta = record.get("meta") or {}
+    if not isinstance(meta, dict):
+        raise DataError("meta must be an object", path, line, "meta")
+    return meta
+
+
+def record_document(record: dict[str, Any], doc_id: str, text: str, items: Sequence[Any], key: str,
+                    parse: Callable[[Any, int], Span], meta: dict[str, Any], path: Path, line: int,
+                    schema: LabelSchema | None, problems: Problems) -> Document:
+    """The Document of one JSON record: its ``items`` parsed into spans (bad ones failed through
+    ``problems``), checked against its annotated_labels."""
+    annotated = parse_annotated(record.get("annotated_labels"), schema, path, line, "annotated_labels")
+    found = []
+    for k, item in enumerate(items):
+        try:
+            found.append((parse(item, k), line, f"{key}[{k}]"))
+        except DataError as err:
+            problems.fail(err)
+    spans = collect_spans(found, problems, path, annotated)
+    return Document(doc_id, text, spans, annotated, {**meta, "path": str(path), "line": line})
+
+
+def json_line_documents(path: str | Path, schema: LabelSchema | str | None, lenient: bool,
+                        report: SkipReport | None,
+                        parse: Callable[[Any, Path, int, LabelSchema | None, Problems], Document]
+                        ) -> Iterator[Document]:
+    """The documents of a file with one JSON record a line, each parsed by ``parse(record, path,
+    line, schema, problems)``, lazily; repeated ids and bad records go to the problems."""
+    path = Path(path)
+    resolved = resolve_schema(schema)
+    problems = Problems(lenient, report, path)
+    records = ((record, line, None) for line, record in iter_json_lines(path, problems))
+    yield from unique_documents(records, lambda rec, line, _: parse(rec, path, line, resolved, problems),
+                                path, problems)
+    problems.finish()

@@ -17,19 +17,8 @@ from ..atomic import atomic_writer
 from ..errors import DataError
 from ..labels import LabelSchema
 from ..spans import Document, Span
-from .common import (
-    Problems,
-    SkipReport,
-    clean_meta,
-    collect_spans,
-    iter_json_lines,
-    json_bytes,
-    make_span,
-    parse_annotated,
-    parse_doc_id,
-    resolve_schema,
-    unique_documents,
-)
+from . import common
+from .common import Problems, SkipReport
 
 _SPAN_KEYS = ("label", "labels", "entities")
 _KNOWN = {"id", "text", "annotated_labels", "meta", "relations", *_SPAN_KEYS}
@@ -62,47 +51,23 @@ def _parse_span(key: str, item: Any, text: str, k: int, path: Path, line: int,
         if not isinstance(item, list) or len(item) != 3:
             raise DataError(f"a label must be [start, end, label], got {item!r}", path, line, where)
         start, end, label = item
-    return make_span(start, end, label, text, path=path, line=line, where=where, schema=schema)
+    return common.make_span(start, end, label, text, path=path, line=line, where=where, schema=schema)
 
 
-def _parse_document(record: Any, line: int, path: Path, schema: LabelSchema | None,
+def _parse_document(record: Any, path: Path, line: int, schema: LabelSchema | None,
                     problems: Problems) -> Document:
-    if not isinstance(record, dict):
-        raise DataError(f"a line must hold a JSON object, got {type(record).__name__}", path, line)
-    missing = [n for n in ("id", "text") if n not in record]
-    if missing:
-        raise DataError(f"missing key(s) {missing}", path, line)
-    doc_id = parse_doc_id(record["id"], path, line, "id")
-    text = record["text"]
-    if not isinstance(text, str):
-        raise DataError(f"text must be a string, got {type(text).__name__}", path, line, "text")
+    doc_id, text = common.record_id_text(record, path, line, ("id", "text"))
     key, items = _span_items(record, path, line)
-    meta = record.get("meta") or {}
-    if not isinstance(meta, dict):
-        raise DataError("meta must be an object", path, line, "meta")
-    meta = {**{k: v for k, v in record.items() if k not in _KNOWN}, **meta}
-    annotated = parse_annotated(record.get("annotated_labels"), schema, path, line, "annotated_labels")
-    found = []
-    for k, item in enumerate(items):
-        try:
-            found.append((_parse_span(key, item, text, k, path, line, schema), line, f"{key}[{k}]"))
-        except DataError as err:
-            problems.fail(err)
-    spans = collect_spans(found, problems, path, annotated)
-    return Document(doc_id, text, spans, annotated, {**meta, "path": str(path), "line": line})
+    meta = {**{k: v for k, v in record.items() if k not in _KNOWN}, **common.record_meta(record, path, line)}
+    return common.record_document(record, doc_id, text, items, key,
+                           lambda item, k: _parse_span(key, item, text, k, path, line, schema),
+                           meta, path, line, schema, problems)
 
 
 def read_doccano(path: str | Path, schema: LabelSchema | str | None = None, lenient: bool = False,
                  report: SkipReport | None = None) -> list[Document]:
     """Documents of a doccano JSONL export (either span shape, even mixed within one file)."""
-    path = Path(path)
-    schema = resolve_schema(schema)
-    problems = Problems(lenient, report, path)
-    records = ((record, line, None) for line, record in iter_json_lines(path, problems))
-    docs = list(unique_documents(records, lambda rec, line, _: _parse_document(rec, line, path, schema, problems),
-                                 path, problems))
-    problems.finish()
-    return docs
+    return list(common.json_line_documents(path, schema, lenient, report, _parse_document))
 
 
 def write_doccano(docs: Iterable[Document], path: str | Path, style: str = "label") -> None:
@@ -120,7 +85,7 @@ def write_doccano(docs: Iterable[Document], path: str | Path, style: str = "labe
                                        "end_offset": s.end} for i, s in enumerate(spans, 1)]
             if doc.annotated_labels is not None:
                 record["annotated_labels"] = sorted(doc.annotated_labels)
-            meta = clean_meta(doc.meta)
+            meta = common.clean_meta(doc.meta)
             if meta:
                 record["meta"] = meta
-            f.write(json_bytes(record) + b"\n")
+            f.write(common.json_bytes(record) + b"\n")

@@ -20,14 +20,12 @@ from .common import (
     Problems,
     SkipReport,
     clean_meta,
-    collect_spans,
-    iter_json_lines,
     json_bytes,
+    json_line_documents,
     make_span,
-    parse_annotated,
-    parse_doc_id,
-    resolve_schema,
-    unique_documents,
+    record_document,
+    record_id_text,
+    record_meta,
 )
 
 _DOC_KEYS = {"id", "text", "spans", "annotated_labels", "meta"}
@@ -61,43 +59,20 @@ def iter_jsonl(path: str | Path, schema: LabelSchema | str | None = None, lenien
 
     Memory stays flat in the file size; only the ids seen so far are kept, to catch duplicates.
     """
-    path = Path(path)
-    schema = resolve_schema(schema)
-    problems = Problems(lenient, report, path)
-    records = ((record, line, None) for line, record in iter_json_lines(path, problems))
-    yield from unique_documents(records, lambda rec, line, _: _parse_document(rec, path, line, schema, problems),
-                                path, problems)
-    problems.finish()
+    yield from json_line_documents(path, schema, lenient, report, _parse_document)
 
 
 def _parse_document(record: Any, path: Path, line: int, schema: LabelSchema | None,
                     problems: Problems) -> Document:
-    if not isinstance(record, dict):
-        raise DataError(f"a line must hold a JSON object, got {type(record).__name__}", path, line)
-    missing = [key for key in ("id", "text", "spans") if key not in record]
-    if missing:
-        raise DataError(f"missing key(s) {missing}", path, line)
+    doc_id, text = record_id_text(record, path, line, ("id", "text", "spans"))
     unknown = sorted(set(record) - _DOC_KEYS)
     if unknown:
         raise DataError(f"unknown key(s) {unknown}; put extra fields under 'meta'", path, line)
-    doc_id = parse_doc_id(record["id"], path, line, "id")
-    text = record["text"]
-    if not isinstance(text, str):
-        raise DataError(f"text must be a string, got {type(text).__name__}", path, line, "text")
     if not isinstance(record["spans"], list):
         raise DataError("spans must be a list", path, line, "spans")
-    meta = record.get("meta") or {}
-    if not isinstance(meta, dict):
-        raise DataError("meta must be an object", path, line, "meta")
-    annotated = parse_annotated(record.get("annotated_labels"), schema, path, line, "annotated_labels")
-    found = []
-    for k, item in enumerate(record["spans"]):
-        try:
-            found.append((_parse_span(item, text, k, path, line, schema), line, f"spans[{k}]"))
-        except DataError as err:
-            problems.fail(err)
-    spans = collect_spans(found, problems, path, annotated)
-    return Document(doc_id, text, spans, annotated, {**meta, "path": str(path), "line": line})
+    return record_document(record, doc_id, text, record["spans"], "spans",
+                           lambda item, k: _parse_span(item, text, k, path, line, schema),
+                           record_meta(record, path, line), path, line, schema, problems)
 
 
 def read_jsonl(path: str | Path, schema: LabelSchema | str | None = None, lenient: bool = False,

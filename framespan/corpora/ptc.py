@@ -130,7 +130,21 @@ def read_ptc(articles_dir: str | Path, labels: str | Path | None = None, lenient
     if labels is None and any(articles_dir.glob("*.labels")):
         labels = articles_dir
     labels_path = Path(labels) if labels is not None else None
+    articles = _article_files(articles_dir, problems)
+    lines_of = _label_lines_of(labels_path, articles, articles_dir, problems) if labels_path is not None else {}
+    docs: list[Document] = []
+    for doc_id in sorted(articles, key=_sort_key):
+        try:
+            doc = _article(doc_id, articles[doc_id], labels_path, lines_of, schema, problems)
+        except DataError as err:
+            problems.fail(err)
+            continue
+        docs.append(doc)
+    problems.finish()
+    return docs
 
+
+def _article_files(articles_dir: Path, problems: Problems) -> dict[str, Path]:
     articles: dict[str, Path] = {}
     for path in sorted(articles_dir.glob("*.txt")):
         m = _ARTICLE.match(path.name)
@@ -138,73 +152,68 @@ def read_ptc(articles_dir: str | Path, labels: str | Path | None = None, lenient
             problems.fail(DataError("not a PTC article file name (expected articleID.txt)", path))
             continue
         articles[m.group("id")] = path
+    return articles
 
-    # Gather label lines per article; None means "this article has no labels source at all".
-    lines_of: dict[str, tuple[str, Path, list[_Line]]] = {}
-    combined_task: str | None = None
-    if labels_path is not None and labels_path.is_dir():
+
+# Label lines per article: (task, labels file, lines); an article missing here has no labels source.
+_LinesOf = dict[str, tuple[str, Path, list[_Line]]]
+
+
+def _label_lines_of(labels_path: Path, articles: dict[str, Path], articles_dir: Path,
+                    problems: Problems) -> _LinesOf:
+    lines_of: _LinesOf = {}
+    if labels_path.is_dir():
         for doc_id, (task, path) in _label_files(labels_path, problems).items():
             if doc_id not in articles:
                 problems.fail(DataError(f"labels file for article {doc_id} but there is no "
                                         f"article{doc_id}.txt in {articles_dir}", path))
                 continue
-            _, parsed = _parse_label_file(path, task, problems)
-            lines_of[doc_id] = (task, path, parsed)
-    elif labels_path is not None:
-        if not labels_path.is_file():
-            raise DataError("labels file or folder not found", labels_path)
-        m = re.search(r"task2-TC|task1-SI", labels_path.name)
-        combined_task, parsed = _parse_label_file(
-            labels_path, _TASK_OF_SUFFIX[m.group(0)] if m else None, problems)
-        combined_task = combined_task or "TC"
-        for doc_id in articles:
-            lines_of[doc_id] = (combined_task, labels_path, [])
-        missing: set[str] = set()
-        for item in parsed:
-            if item[0] in articles:
-                lines_of[item[0]][2].append(item)
-            elif item[0] not in missing:
-                missing.add(item[0])  # one problem per unknown article, not one per line
-                problems.fail(DataError(f"labels for article {item[0]} but there is no article{item[0]}.txt "
-                                        f"in {articles_dir}", labels_path, item[4]))
+            lines_of[doc_id] = (task, path, _parse_label_file(path, task, problems)[1])
+        return lines_of
+    if not labels_path.is_file():
+        raise DataError("labels file or folder not found", labels_path)
+    m = re.search(r"task2-TC|task1-SI", labels_path.name)
+    task, parsed = _parse_label_file(labels_path, _TASK_OF_SUFFIX[m.group(0)] if m else None, problems)
+    for doc_id in articles:
+        lines_of[doc_id] = (task or "TC", labels_path, [])
+    missing: set[str] = set()
+    for item in parsed:
+        if item[0] in articles:
+            lines_of[item[0]][2].append(item)
+        elif item[0] not in missing:
+            missing.add(item[0])  # one problem per unknown article, not one per line
+            problems.fail(DataError(f"labels for article {item[0]} but there is no article{item[0]}.txt "
+                                    f"in {articles_dir}", labels_path, item[4]))
+    return lines_of
 
-    docs: list[Document] = []
-    for doc_id in sorted(articles, key=_sort_key):
-        path = articles[doc_id]
+
+def _article(doc_id: str, path: Path, labels_path: Path | None, lines_of: _LinesOf,
+             schema: LabelSchema | None, problems: Problems) -> Document:
+    """One article as a Document, its label lines checked against its text (bad spans go to
+    ``problems``); a DataError when the article cannot be read or has no labels file."""
+    text, bom = decode_utf8(read_bytes(path), path)
+    meta: dict[str, object] = {"path": str(path), **({"bom": True} if bom else {})}
+    if labels_path is None:
+        return Document(doc_id, text, [], frozenset(), meta)
+    if doc_id not in lines_of:
+        raise DataError(f"article {doc_id} has no labels file (article{doc_id}.task2-TC.labels) in {labels_path}",
+                        path)
+    task, label_path, parsed = lines_of[doc_id]
+    found = []
+    for line_id, technique, start, end, no in parsed:
         try:
-            text, bom = decode_utf8(read_bytes(path), path)
+            if line_id != doc_id:
+                raise DataError(f"line names article {line_id} but the file is for article {doc_id}",
+                                label_path, no)
+            span = make_span(start, end, technique if technique is not None else SI_LABEL, text,
+                             path=label_path, line=no, where=f"article {doc_id}",
+                             schema=schema if task == "TC" else None, shift=1 if bom else 0)
         except DataError as err:
             problems.fail(err)
             continue
-        meta: dict[str, object] = {"path": str(path)}
-        if bom:
-            meta["bom"] = True
-        if labels_path is None:
-            docs.append(Document(doc_id, text, [], frozenset(), meta))
-            continue
-        if doc_id not in lines_of:
-            problems.fail(DataError(f"article {doc_id} has no labels file "
-                                    f"(article{doc_id}.task2-TC.labels) in {labels_path}", path))
-            continue
-        task, label_path, parsed = lines_of[doc_id]
-        found = []
-        for line_id, technique, start, end, no in parsed:
-            try:
-                if line_id != doc_id:
-                    raise DataError(f"line names article {line_id} but the file is for article {doc_id}",
-                                    label_path, no)
-                span = make_span(start, end, technique if technique is not None else SI_LABEL, text,
-                                 path=label_path, line=no, where=f"article {doc_id}",
-                                 schema=schema if task == "TC" else None, shift=1 if bom else 0)
-            except DataError as err:
-                problems.fail(err)
-                continue
-            found.append((span, no, f"article {doc_id}"))
-        spans = collect_spans(found, problems, label_path)
-        annotated = None if task == "TC" else frozenset({SI_LABEL})
-        docs.append(Document(doc_id, text, spans, annotated, meta))
-    problems.finish()
-    return docs
+        found.append((span, no, f"article {doc_id}"))
+    spans = collect_spans(found, problems, label_path)
+    return Document(doc_id, text, spans, None if task == "TC" else frozenset({SI_LABEL}), meta)
 
 
 # One row of a TC template: article id, start, end (document offsets, BOM removed), line number.
