@@ -10,7 +10,7 @@ from .spans import Document, Span
 if TYPE_CHECKING:
     from .detector import Detector
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 __all__ = ["Detector", "Document", "Span", "__version__", "load", "predict", "train"]
 
 

@@ -11,10 +11,10 @@ import random
 from collections.abc import Iterable
 from dataclasses import replace
 
+from .spans import DOUBLE_QUOTES as DOUBLE
+from .spans import SINGLE_QUOTES as SINGLE
 from .spans import Document
 
-DOUBLE = "\"“”„«»"
-SINGLE = "'‘’‚"
 _STYLES = (("\"", "\""), ("“", "”"), ("”", "”"), ("«", "»"))
 
 

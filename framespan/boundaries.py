@@ -11,10 +11,8 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 
-from .spans import Span
+from .spans import DOUBLE_QUOTES, SINGLE_QUOTES, Span
 
-DOUBLE_QUOTES = "\"“”„«»"
-SINGLE_QUOTES = "'‘’‚"
 QUOTES = DOUBLE_QUOTES + SINGLE_QUOTES
 # Labels whose span holds the quotation marks around its term (guidelines: scare_quotes).
 PAIRED_LABELS = frozenset({"scare_quotes"})

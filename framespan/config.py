@@ -159,9 +159,25 @@ RENAMED = {
     ("decoding", "detect_label_weight"): ("decoding", "label_weight"),
     ("decoding", "tune_thresholds"): ("training", "tune_thresholds"),
 }
-RETIRED = {("model", "attention_dropout"), ("model", "span_context"), ("training", "stride"),
-           ("training", "layer_lr_decay"), ("training", "freeze_embeddings"), ("training", "span_loss_weight"),
-           ("data", "train_on_dev"), ("decoding", "detect_label_weights"), ("decoding", "snap_to_words")}
+# Retired keys, each with the value at which it changed nothing (None: any value changed nothing
+# that a finished run still needs).
+RETIRED: dict[tuple[str, str], Any] = {
+    ("model", "attention_dropout"): None, ("model", "span_context"): 0, ("training", "stride"): None,
+    ("training", "layer_lr_decay"): 1.0, ("training", "freeze_embeddings"): False,
+    ("training", "span_loss_weight"): 1.0, ("data", "train_on_dev"): False,
+    ("decoding", "detect_label_weights"): ..., ("decoding", "snap_to_words"): True,
+}
+
+
+def retired_in_use(data: dict[str, Any]) -> list[str]:
+    """Retired keys a saved config sets to something other than their neutral value: a run that
+    used them cannot go on training with this version."""
+    used = []
+    for (sec, key), neutral in RETIRED.items():
+        section = data.get(sec)
+        if isinstance(section, dict) and key in section and neutral is not ... and section[key] != neutral:
+            used.append(f"{sec}.{key}={section[key]}")
+    return used
 
 
 def upgrade_saved(data: dict[str, Any]) -> dict[str, Any]:

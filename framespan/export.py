@@ -144,13 +144,11 @@ def _best_float_graph(staging: Path, check: Any, reference: Any, config: Any,
 
 
 def _retune(folder: Path, tune: TuneSet, progress: bool) -> dict[str, Any]:
-    from .tuning import tune_folder
+    from .tuning import tunable_settings, tune_folder
 
-    before = FolderSettings.load(folder).decode
+    before = tunable_settings(FolderSettings.load(folder))
     chosen = tune_folder(folder, tune, progress)
-    keys = ("any_device_threshold", "label_weight") if "label_weight" in chosen else ("thresholds",)
-    record = {"documents": len(tune.docs), "source": tune.source,
-              "before": {k: getattr(before, k) for k in keys}, "after": chosen}
+    record = {"documents": len(tune.docs), "source": tune.source, "before": before, "after": chosen}
     log.info("thresholds re-tuned on %d documents for the exported model: %s -> %s", len(tune.docs),
              record["before"], chosen)
     return record

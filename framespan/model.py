@@ -38,12 +38,12 @@ class HeadConfig:
         for old, new in (("detect", "any_device"), ("detect_loss_weight", "any_device_loss_weight")):
             if old in data:
                 data[new] = data.pop(old)
-        retired = {"span_context": 0, "span_loss_weight": 1.0}
-        for key, neutral in retired.items():
+        data.pop("span_loss_weight", None)  # a training-only weight: the network is the same
+        for key, neutral in {"span_context": 0}.items():
             value = data.pop(key, neutral)
             if value != neutral:
                 raise RunError(f"{source}: made with {key}={value}, an option this version no longer has; "
-                               "export it to ONNX with framespan 0.1 (`framespan export`), which runs here, "
+                               "export it to ONNX with framespan 0.1.x (`framespan export`), which runs here, "
                                "or retrain the run")
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known)

@@ -69,12 +69,19 @@ class DecodeSettings:
         return self.thresholds.get(label, self.threshold)
 
     def override(self, **changes: Any) -> DecodeSettings:
-        """A copy with the named settings changed; an unknown name is an error, not ignored."""
+        """A copy with the named settings changed; an unknown name is an error, not ignored.
+
+        ``threshold`` alone sets one threshold for every label (the per-label ones are set aside),
+        which is what a caller asking for "threshold 0.3" means; give ``thresholds`` too to keep some.
+        """
         known = {f.name for f in fields(self)}
         unknown = sorted(set(changes) - known)
         if unknown:
             raise TypeError(f"unknown decode setting(s) {unknown}; known: {sorted(known)}")
-        return replace(self, **{k: v for k, v in changes.items() if v is not None}) if changes else self
+        changes = {k: v for k, v in changes.items() if v is not None}
+        if "threshold" in changes and "thresholds" not in changes:
+            changes["thresholds"] = {}
+        return replace(self, **changes) if changes else self
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+# Quotation marks as real text writes them: straight, curly, low-9, guillemets.
+DOUBLE_QUOTES = "\"“”„«»"
+SINGLE_QUOTES = "'‘’‚"
 
 @dataclass(frozen=True, order=True)
 class Span:

@@ -101,7 +101,7 @@ class LabelColumns(Strategy):
 class AnyDevice(Strategy):
     name = "any_device"
     names_spans = True
-    tunable = ("any_device_threshold",)
+    tunable = ("any_device_threshold", "label_weight")
 
     def decode(self, text: str, scores: DocumentScores, columns: Columns, settings: DecodeSettings) -> list[Span]:
         return decode_spans(text, any_device_scores(scores, columns, settings.label_weight), [ANY_DEVICE],

@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from .atomic import atomic_write_json, atomic_write_text
-from .config import RunConfig, apply_overrides, load_config, validate_config
+from .config import RunConfig, apply_overrides, load_config, retired_in_use, validate_config
 from .corpora.common import SkipReport
 from .data import Corpora, load_corpora
 from .errors import ConfigError, RunError
@@ -49,6 +51,10 @@ def prepare_output(source: RunConfig | str | Path, output: Path, overrides: list
             raise RunError(f"{output} holds a finished run; nothing to resume (use --overwrite to retrain)")
         if not (output / CONFIG).is_file():
             raise RunError(f"{output} has no {CONFIG}; nothing to resume")
+        used = retired_in_use(yaml.safe_load((output / CONFIG).read_text(encoding="utf-8")) or {})
+        if used:
+            raise RunError(f"{output} was started with {', '.join(used)}, which this version no longer has; "
+                           "finish it with framespan 0.1.x, or start it again with --overwrite")
         return load_config(output / CONFIG, overrides, saved=True)
     if state == "finished" and not overwrite:
         raise RunError(f"{output} already holds a finished run; pass --overwrite to replace it")

@@ -24,7 +24,7 @@ from .metrics import exact_scores, labeled_scores, si_scores
 from .rundir import RunDir, TuneSet, now
 from .settings import FolderSettings
 from .spans import Document, Span
-from .strategies import AnyDevice, only_columns
+from .strategies import STRATEGIES, AnyDevice, only_columns
 
 OBJECTIVES = {"si_f1": si_scores, "labeled_f1": labeled_scores, "exact_f1": exact_scores}
 LABEL_GRID = [round(0.15 + 0.05 * i, 2) for i in range(14)]  # 0.15 .. 0.80
@@ -154,6 +154,9 @@ def retune_run(run: str | Path, label_weights: Sequence[float] | None = None, pr
 
     # Hard links: the weights stay shared, and only the files written anew (atomically) differ.
     after = rebuild_dir(folder, build, start_from=folder, link=True)
-    keys = ("any_device_threshold", "label_weight") if "label_weight" in after else ("thresholds",)
-    return {"before": {k: getattr(before.decode, k) for k in keys}, "after": after,
-            "documents": len(tune.docs)}
+    return {"before": tunable_settings(before), "after": after, "documents": len(tune.docs)}
+
+
+def tunable_settings(settings: FolderSettings) -> dict[str, Any]:
+    """The decode settings the folder's strategy lets tuning choose, as they are now."""
+    return {k: getattr(settings.decode, k) for k in STRATEGIES[settings.decode.strategy].tunable}

@@ -117,3 +117,12 @@ def test_decode_settings_out_of_range_name_the_key(tmp_path):
     p = _write(tmp_path, "data: {train: {path: train.jsonl}}\ndecoding: {label_weight: 1.5}\n")
     with pytest.raises(ConfigError, match=r"decoding.*label_weight must be between 0 and 1"):
         load_config(p)
+
+
+def test_retired_keys_in_use_are_named_and_neutral_ones_are_not():
+    from framespan.config import retired_in_use
+
+    saved = {"model": {"span_context": 24, "attention_dropout": None},
+             "training": {"layer_lr_decay": 1.0, "freeze_embeddings": True},
+             "decoding": {"detect_label_weights": [0.0, 0.5]}}
+    assert sorted(retired_in_use(saved)) == ["model.span_context=24", "training.freeze_embeddings=True"]

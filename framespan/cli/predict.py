@@ -120,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
 
     det = Detector.load(args.run, backend=args.backend, device=args.device, precision=args.precision)
     # One threshold for every label (per-label ones set aside) and for the any-device column.
-    overrides = {"threshold": args.threshold, "thresholds": {}, "any_device_threshold": args.threshold} \
+    overrides = {"threshold": args.threshold, "any_device_threshold": args.threshold} \
         if args.threshold is not None else {}
     items = results(det, read_inputs(args), args.batch_size, args.quiet, overrides)
     with atomic_text(args.out) if args.out else nullcontext(sys.stdout) as out:
