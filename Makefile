@@ -33,8 +33,8 @@ corpus: $(VENV)/.installed
 
 demo: $(VENV)/.installed
 	$(VENV)/bin/framespan train configs/quickstart.yaml --output runs/quickstart --overwrite
-	$(VENV)/bin/framespan predict runs/quickstart --format tsv --file examples/sample.txt
-	$(VENV)/bin/framespan predict runs/quickstart --format html --file examples/sample.txt --out runs/quickstart/sample.html
+	$(VENV)/bin/framespan predict runs/quickstart --format tsv --file examples/sample.txt --file examples/real-news.txt
+	$(VENV)/bin/framespan predict runs/quickstart --format html --file examples --out runs/quickstart/sample.html
 	@echo "highlighted page: runs/quickstart/sample.html"
 
 # The import-linter contract (pyproject.toml) first: a new import circle fails before any test runs.

@@ -37,7 +37,8 @@ def _is_word(text: str, i: int) -> bool:
 
 def quoted_names(text: str) -> list[tuple[int, int]]:
     """(open, close) positions of short quotations: marks paired in order within a line, double
-    with double and single with single, the quoted text at most MAX_NAME_WORDS words."""
+    with double and single with single, the quoted text at most MAX_NAME_WORDS words. A short
+    quoted sentence ("Their days are numbered.") is one too; ``is_sentence`` tells them apart."""
     pairs = []
     for marks in (DOUBLE_QUOTES, SINGLE_QUOTES):
         line_start = 0
@@ -49,6 +50,12 @@ def quoted_names(text: str) -> list[tuple[int, int]]:
                     pairs.append((a, b))
             line_start += len(line) + 1
     return sorted(pairs)
+
+
+def is_sentence(text: str, a: int, b: int) -> bool:
+    """Whether the quotation between marks ``a`` and ``b`` ends as a sentence does (. ! ?), unlike a
+    name or term (a comma inside the closing mark is only American punctuation)."""
+    return text[a + 1:b].rstrip()[-1:] in (".", "!", "?")
 
 
 def _is_mark(text: str, i: int) -> bool:
@@ -84,14 +91,27 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _widen_to_names(start: int, end: int, names: Sequence[tuple[int, int]], paired: bool) -> tuple[int, int]:
-    """Cover every short quotation the span reaches into: the words inside the marks, or with
-    ``paired`` the marks too."""
+def _widen_to_names(text: str, start: int, end: int, names: Sequence[tuple[int, int]],
+                    paired: bool) -> tuple[int, int]:
+    """Cover every short quoted name the span reaches into: the words inside the marks, or with
+    ``paired`` the marks too (a quoted sentence only then: a span may end inside one)."""
     for a, b in names:
+        if not paired and is_sentence(text, a, b):
+            continue
         if start <= b and end > a and not (start <= a + 1 and end >= b):
             start, end = min(start, a + 1), max(end, b)
         if paired and start <= b and end > a:
             start, end = min(start, a), max(end, b + 1)
+    return start, end
+
+
+def _balance_marks(start: int, end: int, names: Sequence[tuple[int, int]]) -> tuple[int, int]:
+    """A span that holds one mark of a quotation and all its words holds the other mark too."""
+    for a, b in names:
+        if start <= a < end == b:
+            end = b + 1
+        elif start == a + 1 and a + 1 < end and end > b:
+            start = a
     return start, end
 
 
@@ -107,9 +127,11 @@ def tidy_span(text: str, span: Span, names: Sequence[tuple[int, int]]) -> Span |
     start, end = _trim(text, *_snap(text, span.start, span.end))
     if start >= end or not has_content(text[start:end]):
         return None
-    start, end = _widen_to_names(start, end, names, paired)
+    start, end = _widen_to_names(text, start, end, names, paired)
     if paired:
         start = _so_called(text, start)
+    else:
+        start, end = _balance_marks(*_trim(text, start, end), names)
     return Span(start, end, span.label, span.score)
 
 

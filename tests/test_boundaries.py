@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from framespan.boundaries import _is_word, has_content, quoted_names, tidy_spans
+from framespan.boundaries import _is_word, has_content, is_sentence, quoted_names, tidy_spans
 from framespan.detector import Detector
 from framespan.spans import Span
 
@@ -39,6 +39,20 @@ def test_scare_quote_holds_both_marks_and_so_called():
     spans = [at(NEWS, "Liberation", "scare_quotes")]
     assert covered(NEWS, tidy_spans(NEWS, spans)) == [
         ("scare_quotes", "so-called\u201dNational Liberation Front\u201d")]
+
+
+def test_a_short_quoted_sentence_is_no_name_and_keeps_its_period_outside():
+    text = "\u201cTheir days are numbered.\u201d the minister said."
+    i = text.index("Their")
+    assert covered(text, tidy_spans(text, [Span(i, i + 24, "inevitability_appeal", 0.9)])) == [
+        ("inevitability_appeal", "Their days are numbered")]
+    assert covered(text, tidy_spans(text, [Span(i, i + 10, "scare_quotes", 0.9)])) == [
+        ("scare_quotes", "\u201cTheir days are numbered.\u201d")]
+
+
+def test_a_span_with_one_mark_of_a_quoted_name_gets_the_other():
+    spans = [Span(NEWS.index("so-called"), NEWS.index("Front") + 5, "slogans", 0.9)]
+    assert covered(NEWS, tidy_spans(NEWS, spans)) == [("slogans", "so-called\u201dNational Liberation Front\u201d")]
 
 
 def test_span_of_punctuation_alone_is_dropped():
@@ -94,6 +108,8 @@ def _check_acceptable(text: str, spans: list[Span]) -> None:
         assert not (_is_word(text, s.start - 1) and _is_word(text, s.start)), part
         assert not (_is_word(text, s.end - 1) and _is_word(text, s.end)), part
         for a, b in names:
+            if is_sentence(text, a, b) and s.label != "scare_quotes":
+                continue  # a span may end inside a quoted sentence
             inside = s.start > a and s.end <= b
             assert not (inside and (s.start > a + 1 or s.end < b)), f"fragment of a quoted name: {part!r}"
         if s.label == "scare_quotes" and any(c in "\"\u201c\u201d\u2018\u2019" for c in part):
