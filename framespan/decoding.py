@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .boundaries import tidy_spans
-from .spans import Span
+from .spans import Span, dedupe
 
 
 @dataclass
@@ -105,14 +105,8 @@ def decode_spans(text: str, scores: DocumentScores, labels: Sequence[str],
             start, end = int(scores.offsets[run[0], 0]), int(scores.offsets[run[-1], 1])
             if end - start >= min_chars:
                 spans.append(Span(start, end, label, float(inside[run, col].mean())))
-    spans = tidy_spans(text, spans)
-    # Tidying can make two runs of one label cover the same chars; keep one.
-    best: dict[tuple[int, int, str], Span] = {}
-    for s in spans:
-        k = (s.start, s.end, s.label)
-        if k not in best or (s.score or 0) > (best[k].score or 0):
-            best[k] = s
-    return sorted(best.values())
+    # Tidying can make two runs of one label cover the same chars; one is kept.
+    return dedupe(tidy_spans(text, spans))
 
 
 def classify_by_tags(scores: DocumentScores, start: int, end: int) -> np.ndarray | None:

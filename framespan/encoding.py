@@ -10,7 +10,7 @@ import numpy as np
 
 from .labels import LabelSchema
 from .span_features import N_SPAN_FEATURES, span_features
-from .spans import Document, Span
+from .spans import Document, Span, union_spans
 
 O, B, I = 0, 1, 2  # noqa: E741 - the tag names are the standard ones
 IGNORE = -100
@@ -162,22 +162,11 @@ def tag_window(window: Window, spans: Sequence[Span], schema: LabelSchema,
         if annotated is not None and not set(schema.names) <= set(annotated):
             tags[:, n_labels] = IGNORE
         else:
-            for s in _union(spans):
+            # Spans sharing a character become one region, as the SI scorer merges them; spans that
+            # only touch stay apart, so the second keeps its B tag.
+            for s in union_spans(spans, ANY_DEVICE):
                 _tag_column(tags, window, n_labels, s)
     return tags
-
-
-def _union(spans: Sequence[Span]) -> list[Span]:
-    # Spans sharing a character become one region, as the SI scorer merges them; spans that only
-    # touch stay apart, so the second keeps its B tag.
-    merged: list[Span] = []
-    for s in sorted(spans, key=lambda x: (x.start, x.end)):
-        if merged and s.start < merged[-1].end:
-            if s.end > merged[-1].end:
-                merged[-1] = Span(merged[-1].start, s.end, ANY_DEVICE)
-        else:
-            merged.append(Span(s.start, s.end, ANY_DEVICE))
-    return merged
 
 
 def _tag_column(tags: np.ndarray, window: Window, col: int, span: Span) -> None:

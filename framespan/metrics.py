@@ -10,8 +10,8 @@ No code was copied; this module re-implements the arithmetic.
 SI (span identification, labels ignored)
     * Each span is the set of its character positions. Within one article, gold spans that share at least one
       character are always merged into their union, transitively. Spans that only touch (one ends where the
-      next starts) share no character and stay separate; ``framespan.spans.merge_overlapping`` would join
-      them, so it is not used here.
+      next starts) share no character and stay separate; ``framespan.spans.union_spans`` keeps them
+      apart too.
     * Predicted spans are merged the same way only when the scorer runs with ``-m``; without it any two
       overlapping predictions make it refuse the whole file. ``merge_pred=True`` (the default) is ``-m``;
       ``merge_pred=False`` raises :class:`DataError` instead, like the scorer's default.
@@ -65,7 +65,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import DataError
-from .spans import Document, Span
+from .spans import Document, Span, union_spans
 
 Predictions = Mapping[str, Iterable[Span]] | Iterable[Document]
 Interval = tuple[int, int]
@@ -97,14 +97,7 @@ def prf(prec_num: float, n_pred: int, rec_num: float, n_gold: int) -> tuple[floa
 
 def merge_shared_chars(intervals: Iterable[Interval]) -> list[Interval]:
     """Union of intervals that share at least one character, transitively; touching ones stay apart."""
-    merged: list[Interval] = []
-    for start, end in sorted(intervals):
-        if merged and start < merged[-1][1]:
-            if end > merged[-1][1]:
-                merged[-1] = (merged[-1][0], end)
-        else:
-            merged.append((start, end))
-    return merged
+    return [(s.start, s.end) for s in union_spans(Span(a, b, "_") for a, b in intervals)]
 
 
 def _has_shared_chars(intervals: Iterable[Interval]) -> Interval | None:

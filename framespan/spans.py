@@ -99,15 +99,13 @@ def dedupe(spans: Iterable[Span]) -> list[Span]:
     return sorted(best.values())
 
 
-def merge_overlapping(spans: Iterable[Span], label: str | None = None) -> list[Span]:
-    """Union of overlapping or touching character ranges, as SemEval SI merges unlabelled spans.
-
-    With ``label`` set, the merged spans carry it; otherwise each merged span keeps the label of
-    its first member.
-    """
+def union_spans(spans: Iterable[Span], label: str | None = None) -> list[Span]:
+    """Union of spans that share at least one character, transitively, as the SemEval scorers merge
+    them; spans that only touch (one ends where the next starts) stay apart. With ``label`` the
+    merged spans carry it; otherwise each keeps the label and score of its first member."""
     merged: list[Span] = []
     for s in sorted(spans, key=lambda x: (x.start, x.end)):
-        if merged and s.start <= merged[-1].end:
+        if merged and s.start < merged[-1].end:
             last = merged[-1]
             if s.end > last.end:
                 merged[-1] = Span(last.start, s.end, last.label, last.score)

@@ -4,7 +4,7 @@ import pytest
 
 from framespan.errors import ConfigError, DataError
 from framespan.labels import LabelSchema, check_labels, load_schema, map_documents
-from framespan.spans import Document, Span, dedupe, merge_overlapping
+from framespan.spans import Document, Span, dedupe, union_spans
 
 
 def test_span_rejects_reversed_and_negative_offsets():
@@ -30,9 +30,9 @@ def test_overlapping_spans_are_kept_and_deduped_only_when_identical():
     assert out[0].score == 0.9
 
 
-def test_merge_overlapping_unites_chains():
-    merged = merge_overlapping([Span(0, 3, "a"), Span(2, 6, "b"), Span(10, 12, "a")], label="x")
-    assert [(s.start, s.end) for s in merged] == [(0, 6), (10, 12)]
+def test_union_unites_chains_of_shared_characters_but_not_touching_spans():
+    merged = union_spans([Span(0, 3, "a"), Span(2, 6, "b"), Span(6, 8, "a"), Span(10, 12, "a")], label="x")
+    assert [(s.start, s.end, s.label) for s in merged] == [(0, 6, "x"), (6, 8, "x"), (10, 12, "x")]
 
 
 def test_bundled_schemas_load_and_map_ptc_to_framing():

@@ -37,7 +37,7 @@ from pathlib import Path
 from ..atomic import atomic_write_bytes
 from ..errors import DataError
 from ..labels import LabelSchema
-from ..spans import Document, Span, merge_overlapping
+from ..spans import Document, Span, union_spans
 from .common import (
     BOM,
     Problems,
@@ -326,7 +326,7 @@ def write_semeval_predictions(pred: Mapping[str, Iterable[Span]] | Iterable[tupl
 
     TC: ``id<TAB>technique<TAB>start<TAB>end``, one line per span in the order given; ``pred`` may
     be a sequence of ``(id, span)`` pairs, which keeps a template's order across articles. SI:
-    ``id<TAB>start<TAB>end``, after overlapping or touching spans of an article are merged (SI is
+    ``id<TAB>start<TAB>end``, after spans of an article that share characters are merged (SI is
     unlabelled). ``docs`` (the documents predicted on) lets articles read with a byte-order mark
     get offsets counting it, as the official scorer expects.
     """
@@ -340,7 +340,7 @@ def write_semeval_predictions(pred: Mapping[str, Iterable[Span]] | Iterable[tupl
         _check_id(doc_id)
         shift = 1 if doc_id in bom_ids else 0
         if task == "SI":
-            lines.extend(_label_lines(doc_id, merge_overlapping(spans, SI_LABEL), "SI", shift, None))
+            lines.extend(_label_lines(doc_id, union_spans(spans, SI_LABEL), "SI", shift, None))
         else:
             lines.extend(_label_lines(doc_id, spans, "TC", shift, schema))
     atomic_write_bytes(path, "".join(lines).encode("utf-8"))
