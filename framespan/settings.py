@@ -44,10 +44,11 @@ class DecodeSettings:
     any_device_threshold: float = 0.5
     # any_device: the column's inside probability becomes (1 - w) p_any + w * noisy-or(labels).
     label_weight: float = 0.0
-    # Hysteresis: a span goes on while tokens stay above threshold * continue_ratio.
-    continue_ratio: float = 1.0
+    # Hysteresis: a span goes on while tokens stay above threshold * continue_ratio, so one weak
+    # token inside a clause does not cut it in two.
+    continue_ratio: float = 0.6
     min_chars: int = 1
-    lexicon_weight: float = 0.0  # naming: p_head^(1-w) * p_lexicon^w, when the folder has a lexicon
+    lexicon_weight: float = 0.5  # naming: p_head^(1-w) * p_lexicon^w, when the folder has a lexicon
 
     def __post_init__(self) -> None:
         # ValueError: pydantic reports it against the config key when the run config holds these.

@@ -105,7 +105,8 @@ def build_tiny_model_folder(folder: Path, base: Path, span_head: bool = True, se
         tok_cfg["model_input_names"] = ["input_ids", "token_type_ids", "attention_mask"]
         (folder / "tokenizer_config.json").write_text(json.dumps(tok_cfg, indent=2), encoding="utf-8")
     LabelSchema.from_dict({"name": "tiny", "labels": list(TINY_LABELS)}).save(folder / "labels.yaml")
-    FolderSettings(WindowSettings(max_length, stride), DecodeSettings(threshold=0.5, thresholds={"doubt": 0.6})
+    FolderSettings(WindowSettings(max_length, stride), DecodeSettings(threshold=0.5, thresholds={"doubt": 0.6},
+                                                                      continue_ratio=1.0)
                    ).save(folder)
     write_manifest(folder)
     return folder

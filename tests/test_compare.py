@@ -53,7 +53,7 @@ def make_run(root: Path, base: Path, name: str, schema_name: str = "framing", fi
     from framespan.config import RunConfig
     from framespan.manifest import write_manifest
     from framespan.model import FramespanModel, HeadConfig
-    from framespan.settings import FolderSettings, WindowSettings
+    from framespan.settings import DecodeSettings, FolderSettings, WindowSettings
 
     schema = load_schema(schema_name)
     encoder = AutoModel.from_pretrained(str(base), add_pooling_layer=False)
@@ -74,7 +74,7 @@ def make_run(root: Path, base: Path, name: str, schema_name: str = "framing", fi
     model.save(folder)
     AutoTokenizer.from_pretrained(str(base)).save_pretrained(str(folder))
     schema.save(folder / "labels.yaml")
-    FolderSettings(WindowSettings(64, 16), active_labels=trained).save(folder)
+    FolderSettings(WindowSettings(64, 16), DecodeSettings(continue_ratio=1.0), active_labels=trained).save(folder)
     (folder / "framespan.json").write_text(json.dumps({"base_model": "tiny", "labels": schema.name}))
     write_manifest(folder)
     cfg = RunConfig.model_validate({"labels": schema_name, "data": {"train": {"path": "train.jsonl"}},

@@ -40,7 +40,8 @@ def test_a_folder_with_inference_json_predicts_as_its_settings_say(tiny_model_di
     old = Detector.load(_legacy_copy(tiny_model_dir, tmp_path), backend="torch")
     assert old.settings.window.max_length == 24 and old.decode_settings.threshold_for("doubt") == 0.6
     new = Detector.load(tiny_model_dir, backend="torch")
-    new.settings = FolderSettings(new.settings.window, DecodeSettings(threshold=0.3, thresholds={"doubt": 0.6}))
+    new.settings = FolderSettings(new.settings.window, DecodeSettings(threshold=0.3, thresholds={"doubt": 0.6},
+                                                                                continue_ratio=1.0))
     assert old.predict(TEXT) == new.predict(TEXT) != []
 
 
