@@ -67,8 +67,10 @@ def _umask() -> int:
 def replace_dir(staging: Path, final: Path) -> None:
     """Swap a fully written ``staging`` folder into place as ``final``.
 
-    The old folder is moved aside first and removed after the rename, so at every instant either
-    the complete old or the complete new folder is at ``final`` (two renames, no copy).
+    Two renames, no copy: the old folder is moved aside to ``.NAME.old``, the new one moved in, and
+    the old one removed. At every instant a complete folder exists, at ``final`` or (between the
+    two renames) at ``.NAME.old``; a crash in that instant leaves the old folder there, not at
+    ``final``.
     """
     _fsync_tree(staging)
     old = final.with_name(f".{final.name}.old")

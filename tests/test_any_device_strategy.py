@@ -15,7 +15,7 @@ from tests.conftest import write_tiny_config
 
 
 @pytest.fixture(scope="module")
-def detect_run(tmp_path_factory, tiny_base, tiny_corpus):
+def any_device_run(tmp_path_factory, tiny_base, tiny_corpus):
     folder = tmp_path_factory.mktemp("any-device")
     cfg = write_tiny_config(folder, tiny_base, tiny_corpus)
     overrides = ["model.any_device_head=true", "model.span_features=true", "training.epochs=2",
@@ -24,9 +24,9 @@ def detect_run(tmp_path_factory, tiny_base, tiny_corpus):
     return train(cfg, folder / "run", overrides=overrides, progress=False)
 
 
-def test_run_records_the_strategy_and_tuned_threshold(detect_run):
-    settings = json.loads((detect_run / "model" / "decode.json").read_text())
-    head = json.loads((detect_run / "model" / "head_config.json").read_text())
+def test_run_records_the_strategy_and_tuned_threshold(any_device_run):
+    settings = json.loads((any_device_run / "model" / "decode.json").read_text())
+    head = json.loads((any_device_run / "model" / "head_config.json").read_text())
     assert settings["decode"]["strategy"] == "any_device" and settings["any_device_column"] is True
     assert 0.1 <= settings["decode"]["any_device_threshold"] <= 0.85
     assert settings["tuned"]["chose"]["any_device_threshold"] == settings["decode"]["any_device_threshold"]
@@ -34,19 +34,19 @@ def test_run_records_the_strategy_and_tuned_threshold(detect_run):
     assert head["any_device_loss_weight"] == 1.0
     # The tiny vocabulary's [SEP] stands for line breaks, written over a "|" placeholder.
     assert settings["window"]["line_break_id"] == 3 and settings["window"]["line_break_placeholder"] == "|"
-    log = [json.loads(line) for line in (detect_run / "train_log.jsonl").read_text().splitlines()]
+    log = [json.loads(line) for line in (any_device_run / "train_log.jsonl").read_text().splitlines()]
     assert any("eval_any_device_threshold" in row for row in log)
 
 
-def test_tuning_keeps_the_label_weight_whose_best_threshold_scores_highest_on_dev(detect_run):
+def test_tuning_keeps_the_label_weight_whose_best_threshold_scores_highest_on_dev(any_device_run):
     from framespan.decoding import decode_spans
     from framespan.encoding import ANY_DEVICE
     from framespan.metrics import si_scores
     from framespan.rundir import RunDir
     from framespan.tuning import score_documents, tune_any_device
 
-    det = Detector.load(detect_run)
-    dev = RunDir(detect_run).split("dev", det.schema)
+    det = Detector.load(any_device_run)
+    dev = RunDir(any_device_run).split("dev", det.schema)
     scores = score_documents(det, dev, progress=False)
 
     def dev_si(weight, threshold):
@@ -60,8 +60,8 @@ def test_tuning_keeps_the_label_weight_whose_best_threshold_scores_highest_on_de
     assert dev_si(choice.label_weight, choice.threshold) == choice.si_f1
 
 
-def test_detect_predictions_carry_schema_labels(detect_run):
-    det = Detector.load(detect_run)
+def test_any_device_predictions_carry_schema_labels(any_device_run):
+    det = Detector.load(any_device_run)
     text = "The so-called council said the regime and the regime again signed their death sentence."
     # A low threshold so that the random-ish tiny model finds something to name.
     spans = det.predict(text, any_device_threshold=0.05)
@@ -72,11 +72,11 @@ def test_detect_predictions_carry_schema_labels(detect_run):
         assert 0.0 <= s.score <= 1.0
 
 
-def test_onnx_export_keeps_span_features(detect_run, tmp_path):
+def test_onnx_export_keeps_span_features(any_device_run, tmp_path):
     from framespan.export import export_onnx
 
-    export_onnx(detect_run, tmp_path / "onnx")
-    torch_det = Detector.load(detect_run, backend="torch")
+    export_onnx(any_device_run, tmp_path / "onnx")
+    torch_det = Detector.load(any_device_run, backend="torch")
     onnx_det = Detector.load(tmp_path / "onnx", backend="onnx")
     assert onnx_det.backend.span_features == N_SPAN_FEATURES
     text = "The regime lied.\nThe regime lied again, said an anonymous source."
@@ -101,11 +101,11 @@ def _count_encoder_windows(det: Detector) -> list[int]:
     return calls
 
 
-def test_detect_prediction_names_spans_from_the_tagging_pass(detect_run):
+def test_any_device_prediction_names_spans_from_the_tagging_pass(any_device_run):
     text = ("The so-called council said the regime lied. " * 40).strip()
     texts = [text, "", "The regime and the bands, said an anonymous source."]
-    cached = Detector.load(detect_run)
-    again = Detector.load(detect_run)
+    cached = Detector.load(any_device_run)
+    again = Detector.load(any_device_run)
     again.state_cache_windows = 0  # the encoder runs a second time to name the spans
     for det in (cached, again):
         det.configure(any_device_threshold=0.05)
@@ -120,12 +120,12 @@ def test_detect_prediction_names_spans_from_the_tagging_pass(detect_run):
     assert sum(calls_cached) == windows and sum(calls_again) > windows
 
 
-def test_evaluation_tags_each_window_once_with_the_same_report(detect_run, tiny_corpus):
+def test_evaluation_tags_each_window_once_with_the_same_report(any_device_run, tiny_corpus):
     from framespan.config import CorpusSpec
     from framespan.data import load_spec
     from framespan.evaluation import evaluate_detector
 
-    cached, again = Detector.load(detect_run), Detector.load(detect_run)
+    cached, again = Detector.load(any_device_run), Detector.load(any_device_run)
     again.state_cache_windows = 0
     docs = load_spec(CorpusSpec(path=str(tiny_corpus / "dev.jsonl")), cached.schema)
     for det in (cached, again):
@@ -142,16 +142,16 @@ def test_evaluation_tags_each_window_once_with_the_same_report(detect_run, tiny_
     assert sum(calls_cached) == windows and sum(calls_again) >= 2 * windows
 
 
-def test_int8_export_retunes_the_detect_threshold_on_the_runs_dev_split(detect_run, tmp_path):
+def test_int8_export_retunes_the_any_device_threshold_on_the_runs_dev_split(any_device_run, tmp_path):
     from framespan.export import export_onnx
     from framespan.rundir import RunDir
     from framespan.tuning import tune_any_device
 
-    tune = RunDir(detect_run).tune_set("dev")
+    tune = RunDir(any_device_run).tune_set("dev")
     docs = tune.docs
-    dev_ids = json.loads((detect_run / "splits.json").read_text())["dev"]
+    dev_ids = json.loads((any_device_run / "splits.json").read_text())["dev"]
     assert dev_ids and sorted(d.id for d in docs) == sorted(dev_ids)
-    info = export_onnx(detect_run, tmp_path / "int8", int8=True, tune=tune)
+    info = export_onnx(any_device_run, tmp_path / "int8", int8=True, tune=tune)
     tuned = info["thresholds_tuned"]
     assert tuned["documents"] == len(dev_ids) and "dev split" in tuned["source"]
     exported = Detector.load(tmp_path / "int8")
@@ -161,25 +161,25 @@ def test_int8_export_retunes_the_detect_threshold_on_the_runs_dev_split(detect_r
     assert json.loads((tmp_path / "int8" / "export.json").read_text())["thresholds_tuned"] == tuned
 
 
-def test_export_cli_tunes_int8_by_default_and_says_when_it_cannot(detect_run, tmp_path, capsys):
+def test_export_cli_tunes_int8_by_default_and_says_when_it_cannot(any_device_run, tmp_path, capsys):
     from framespan.cli import main
 
-    assert main(["export", str(detect_run), "--out", str(tmp_path / "a"), "--int8", "--quiet"]) == 0
+    assert main(["export", str(any_device_run), "--out", str(tmp_path / "a"), "--int8", "--quiet"]) == 0
     assert "re-tuned on the dev split" in capsys.readouterr().out
     assert "thresholds_tuned" in json.loads((tmp_path / "a" / "export.json").read_text())
     # A bare model folder has no dev split: int8 export warns and keeps the run's thresholds...
-    assert main(["export", str(detect_run / "model"), "--out", str(tmp_path / "b"), "--int8"]) == 0
+    assert main(["export", str(any_device_run / "model"), "--out", str(tmp_path / "b"), "--int8"]) == 0
     assert "not re-tuned" in capsys.readouterr().err
     assert "thresholds_tuned" not in json.loads((tmp_path / "b" / "export.json").read_text())
     # ...and refuses when tuning was asked for explicitly.
-    assert main(["export", str(detect_run / "model"), "--out", str(tmp_path / "c"), "--tune-on", "dev"]) != 0
+    assert main(["export", str(any_device_run / "model"), "--out", str(tmp_path / "c"), "--tune-on", "dev"]) != 0
     assert "a model folder without its run" in capsys.readouterr().err
     assert not (tmp_path / "c").exists()
-    assert main(["export", str(detect_run), "--out", str(tmp_path / "d"), "--tune-on", "none", "--int8"]) == 0
+    assert main(["export", str(any_device_run), "--out", str(tmp_path / "d"), "--tune-on", "none", "--int8"]) == 0
     assert "thresholds_tuned" not in json.loads((tmp_path / "d" / "export.json").read_text())
 
 
-def test_tune_cli_retunes_a_run_in_place_with_new_label_weights(detect_run, tmp_path, capsys):
+def test_tune_cli_retunes_a_run_in_place_with_new_label_weights(any_device_run, tmp_path, capsys):
     import shutil
 
     from framespan.cli import main
@@ -188,7 +188,7 @@ def test_tune_cli_retunes_a_run_in_place_with_new_label_weights(detect_run, tmp_
     from framespan.tuning import tune_any_device
 
     run = tmp_path / "run"
-    shutil.copytree(detect_run, run)
+    shutil.copytree(any_device_run, run)
     weights_file = (run / "model" / "model.safetensors").read_bytes()
     assert main(["tune", str(run), "--label-weights", "0.25,1", "--quiet"]) == 0
     record = json.loads(capsys.readouterr().out)
@@ -206,7 +206,7 @@ def test_tune_cli_retunes_a_run_in_place_with_new_label_weights(detect_run, tmp_
     assert not [p for p in run.iterdir() if p.name.startswith(".")]  # no staging left behind
 
 
-def test_tune_interrupted_leaves_the_model_folder_as_it_was(detect_run, tmp_path, monkeypatch):
+def test_tune_interrupted_leaves_the_model_folder_as_it_was(any_device_run, tmp_path, monkeypatch):
     import shutil
     from dataclasses import replace
 
@@ -215,7 +215,7 @@ def test_tune_interrupted_leaves_the_model_folder_as_it_was(detect_run, tmp_path
     from framespan.settings import FolderSettings
 
     run = tmp_path / "run"
-    shutil.copytree(detect_run, run)
+    shutil.copytree(any_device_run, run)
     before = (run / "model" / "decode.json").read_text()
 
     def killed(folder, *args, **kwargs):
@@ -232,10 +232,32 @@ def test_tune_interrupted_leaves_the_model_folder_as_it_was(detect_run, tmp_path
     assert not [p for p in run.iterdir() if p.name.startswith(".")]
 
 
-def test_tune_cli_refuses_a_bare_model_folder_and_bad_weights(detect_run, capsys):
+def test_tune_cli_refuses_a_bare_model_folder_and_bad_weights(any_device_run, capsys):
     from framespan.cli import main
 
-    assert main(["tune", str(detect_run / "model"), "--quiet"]) == 2
+    assert main(["tune", str(any_device_run / "model"), "--quiet"]) == 2
     assert "a model folder without its run" in capsys.readouterr().err
-    assert main(["tune", str(detect_run), "--label-weights", "0,1.5", "--quiet"]) == 2
+    assert main(["tune", str(any_device_run), "--label-weights", "0,1.5", "--quiet"]) == 2
     assert "between 0 and 1" in capsys.readouterr().err
+
+
+def test_label_thresholds_are_tuned_for_the_corpus_metric_one_label_at_a_time(tiny_model_dir, tiny_corpus):
+    from framespan.config import CorpusSpec
+    from framespan.data import load_spec
+    from framespan.metrics import labeled_scores
+    from framespan.tuning import LABEL_GRID, tune_label_thresholds
+
+    det = Detector.load(tiny_model_dir, backend="torch")
+    docs = load_spec(CorpusSpec(path=str(tiny_corpus / "dev.jsonl")), det.schema)
+    chosen = tune_label_thresholds(det, docs, "labeled_f1", progress=False)
+    assert chosen and set(chosen) <= set(det.active_labels) and set(chosen.values()) <= set(LABEL_GRID)
+
+    def f1(thresholds):
+        return labeled_scores(docs, dict(zip([d.id for d in docs],
+                                             det.predict_many((d.text for d in docs), thresholds=thresholds))))["f1"]
+
+    best = f1(chosen)
+    assert best >= f1({n: det.decode_settings.threshold_for(n) for n in chosen})
+    for label in chosen:  # no single label's threshold on the grid does better (coordinate ascent)
+        for thr in LABEL_GRID:
+            assert f1({**chosen, label: thr}) <= best + 1e-9

@@ -1,4 +1,4 @@
-"""Document splits of one training corpus, and the final fit that trains on the dev part too."""
+"""Document splits of a training corpus, and corpora that come already split."""
 
 from __future__ import annotations
 

@@ -242,3 +242,17 @@ def test_hidden_states_are_kept_only_for_a_span_head(tiny_model_dir: Path, tiny_
     assert [st.index for st in states[0]] == sorted(st.index for st in states[0])  # document order
     no_head = Detector.load(build_tiny_model_folder(tmp_path / "m", tiny_base, span_head=False), backend="torch")
     assert no_head.scores_and_states(texts, keep_states=True)[1] is None
+
+
+def test_a_folder_with_only_pickle_weights_is_refused(tiny_model_dir: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from framespan.errors import RunError
+    from framespan.manifest import write_manifest
+
+    folder = tmp_path / "pickled"
+    shutil.copytree(tiny_model_dir, folder)
+    (folder / "model.safetensors").rename(folder / "pytorch_model.bin")
+    write_manifest(folder)
+    with pytest.raises(RunError, match="only pickle weights found"):
+        Detector.load(folder)
