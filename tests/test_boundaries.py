@@ -55,6 +55,14 @@ def test_a_span_with_one_mark_of_a_quoted_name_gets_the_other():
     assert covered(NEWS, tidy_spans(NEWS, spans)) == [("slogans", "so-called\u201dNational Liberation Front\u201d")]
 
 
+def test_a_scare_quote_lets_go_of_words_outside_its_marks_but_keeps_so_called():
+    text = "The group would \u201cnever surrender\u201d, and the so-called \u201cFront\u201d bonds fell."
+    spans = [at(text, "would \u201cnever surrender\u201d", "scare_quotes"),
+             at(text, "so-called \u201cFront\u201d bonds", "scare_quotes")]
+    assert covered(text, tidy_spans(text, spans)) == [("scare_quotes", "\u201cnever surrender\u201d"),
+                                                      ("scare_quotes", "so-called \u201cFront\u201d")]
+
+
 def test_span_of_punctuation_alone_is_dropped():
     i = NEWS.index("\u201cThe")
     spans = [Span(i, i + 1, "scare_quotes", 0.9), at(NEWS, "- Advertisement -", "loaded_language", cut=16)]
