@@ -24,6 +24,8 @@ import sys
 import time
 from pathlib import Path
 
+from report_section import write_section
+
 from framespan.corpora.common import SkipReport
 from framespan.corpora.ptc import read_ptc
 from framespan.corpora.standoff import add_standoff, read_ids
@@ -114,14 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
     if args.write:
-        doc = args.write.read_text(encoding="utf-8")
-        if START in doc:
-            doc = doc[:doc.index(START)] + text + doc[doc.index(END) + len(END):]
-        else:
-            doc = doc.rstrip("\n") + "\n\n" + text + "\n"
-        tmp = args.write.with_suffix(".tmp")
-        tmp.write_text(doc, encoding="utf-8")
-        tmp.replace(args.write)
+        write_section(args.write, START, END, text)
     return 0
 
 

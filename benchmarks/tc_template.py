@@ -15,26 +15,20 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import importlib.util
 import platform
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+from check_official_scorer import check
+from report_section import write_section
+
 from framespan.rundir import RunDir
 from framespan.semeval import export_semeval
 
 ROOT = Path(__file__).resolve().parents[1]
 START, END = "<!-- tc-template:start -->", "<!-- tc-template:end -->"
-
-
-def _scorer():
-    spec = importlib.util.spec_from_file_location("check_official_scorer",
-                                                  ROOT / "benchmarks" / "check_official_scorer.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def gold_lines(ptc: Path, ids: list[str]) -> list[str]:
@@ -62,8 +56,7 @@ def run_one(run: Path, ptc: Path, gold: list[str], dedupe: bool, tmp: Path) -> d
     template.write_text("".join(f"{r[0]}\t?\t{r[2]}\t{r[3]}\n" for r in rows), encoding="utf-8")
     gold_file.write_text("".join("\t".join(r) + "\n" for r in rows), encoding="utf-8")
     export_semeval(run, ptc / "train-articles", tc_out=out, tc_spans=template, progress=False)
-    scorer = _scorer()
-    result = scorer.check(gold_file, out)
+    result = check(gold_file, out)
     answered = out.read_text(encoding="utf-8").splitlines()
     return {"template_lines": len(rows), "answer_lines": len(answered),
             "repeated": len(rows) - len({(r[0], r[2], r[3]) for r in rows}),
@@ -77,7 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--write", type=Path)
     args = ap.parse_args(argv)
     # A framing run's dev split also holds bundled documents; only the PTC articles have templates.
-    ids = [i for i in RunDir(args.run).split_ids()["dev"] if (args.ptc / "train-articles" / f"article{i}.txt").is_file()]
+    articles = args.ptc / "train-articles"
+    ids = [i for i in RunDir(args.run).split_ids()["dev"] if (articles / f"article{i}.txt").is_file()]
     gold = gold_lines(args.ptc, ids)
     with tempfile.TemporaryDirectory() as tmp:
         official = run_one(args.run, args.ptc, gold, False, Path(tmp))
@@ -97,12 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     text = "\n".join(lines)
     print(text)
     if args.write:
-        doc = args.write.read_text(encoding="utf-8")
-        doc = doc[:doc.index(START)] + text + doc[doc.index(END) + len(END):] if START in doc \
-            else doc.rstrip("\n") + "\n\n" + text + "\n"
-        tmp_doc = args.write.with_suffix(".tmp")
-        tmp_doc.write_text(doc, encoding="utf-8")
-        tmp_doc.replace(args.write)
+        write_section(args.write, START, END, text)
     return 0
 
 

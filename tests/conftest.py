@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -127,3 +128,14 @@ def tiny_onnx_dir(tmp_path_factory: pytest.TempPathFactory, tiny_model_dir: Path
     out = tmp_path_factory.mktemp("tiny-onnx") / "onnx"
     export_onnx(tiny_model_dir, out)
     return out
+
+
+def load_benchmark(name: str) -> Any:
+    """A script of benchmarks/ as a module, for tests of its functions."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

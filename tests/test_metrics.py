@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from framespan.metrics import (
     tc_scores,
 )
 from framespan.spans import Document, Span
+from tests.conftest import load_benchmark
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -276,11 +276,7 @@ def test_report_markdown_lists_metrics_and_labels():
 # --- benchmarks/check_official_scorer.py -------------------------------------------------------------------
 
 def _load_check_script():
-    spec = importlib.util.spec_from_file_location("check_official_scorer",
-                                                  ROOT / "benchmarks" / "check_official_scorer.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("check_official_scorer")
 
 
 def test_check_script_scores_a_semeval_file(tmp_path, capsys):

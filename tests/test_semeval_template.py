@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import pytest
 from framespan.corpora.ptc import read_ptc, read_tc_template
 from framespan.errors import DataError
 from framespan.semeval import answer_template
+from tests.conftest import load_benchmark
 
 ROOT = Path(__file__).resolve().parents[1]
 FIX = Path(__file__).parent / "fixtures" / "semeval-template"
@@ -19,11 +19,7 @@ ARTICLES = FIX / "articles"
 
 
 def _check_script():
-    spec = importlib.util.spec_from_file_location("check_official_scorer",
-                                                  ROOT / "benchmarks" / "check_official_scorer.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("check_official_scorer")
 
 
 def test_template_rows_keep_repeats_and_file_order():
