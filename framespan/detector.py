@@ -10,12 +10,12 @@ from typing import Any
 
 import numpy as np
 
-from .backends import Backend, load_backend, softmax
+from .backends import Backend, load_backend, member_folders, softmax
 from .boundaries import tidy_spans
 from .decoding import DocumentScores, WindowMerger, classify_by_tags
 from .encoding import LineBreaks, pad_windows, tokenize_windows
 from .labels import LabelSchema, load_schema
-from .layout import LABELS, model_folder
+from .layout import ENSEMBLE, LABELS, model_folder
 from .lexicon import Lexicon, blend, load_if_present, mean_probs
 from .manifest import verify_model_folder
 from .naming import WindowState, head_probs
@@ -171,7 +171,7 @@ class Detector:
         # one code point for one, so offsets still index the caller's string.
         w = self.settings.window
         texts = [_SURROGATE.sub("\ufffd", t) for t in texts]
-        breaks = LineBreaks(w.line_break_id, w.line_break_placeholder) if w.line_break_id is not None else None
+        breaks = LineBreaks.of(w)
         cut = getattr(self.tokenizer, "windows", None)
         if callable(cut):
             return cut(texts, w.max_length, w.stride, breaks)
@@ -229,7 +229,4 @@ def _normalise(probs: Sequence[np.ndarray | None], names: Sequence[str], allowed
 
 
 def _lexicon_folders(folder: Path) -> list[Path]:
-    from .backends import member_folders
-    from .layout import ENSEMBLE
-
     return member_folders(folder) if (folder / ENSEMBLE).is_file() else [folder]

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from .labels import LabelSchema
+from .settings import WindowSettings
 from .span_features import N_SPAN_FEATURES, span_features
 from .spans import Document, Span, union_spans
 
@@ -30,6 +31,11 @@ class LineBreaks:
 
     token_id: int
     placeholder: str = ""
+
+    @classmethod
+    def of(cls, window: WindowSettings) -> LineBreaks | None:
+        """The line breaks a model folder's windows show (None: dropped)."""
+        return None if window.line_break_id is None else cls(window.line_break_id, window.line_break_placeholder)
 
     def prepare(self, texts: Sequence[str]) -> list[str]:
         return [t.replace("\n", self.placeholder) for t in texts] if self.placeholder else list(texts)

@@ -39,12 +39,11 @@ class HeadConfig:
             if old in data:
                 data[new] = data.pop(old)
         data.pop("span_loss_weight", None)  # a training-only weight: the network is the same
-        for key, neutral in {"span_context": 0}.items():
-            value = data.pop(key, neutral)
-            if value != neutral:
-                raise RunError(f"{source}: made with {key}={value}, an option this version no longer has; "
-                               "export it to ONNX with framespan 0.1.x (`framespan export`), which runs here, "
-                               "or retrain the run")
+        context = data.pop("span_context", 0)
+        if context:
+            raise RunError(f"{source}: made with span_context={context}, an option this version no longer has; "
+                           "export it to ONNX with framespan 0.1.x (`framespan export`), which runs here, "
+                           "or retrain the run")
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:

@@ -152,8 +152,7 @@ def check_batch(tokenizer: Any, window: WindowSettings, uses_tt: bool, pad_id: i
     """A padded batch of real windows (different lengths) plus span bounds, for numeric checks."""
     max_length = min(window.max_length, 128)
     stride = min(window.stride, max_length // 4)
-    breaks = LineBreaks(window.line_break_id, window.line_break_placeholder) \
-        if window.line_break_id is not None else None
+    breaks = LineBreaks.of(window)
     windows = tokenize_windows(tokenizer, [_CHECK_TEXT, _CHECK_TEXT[:150]], max_length, stride, breaks)[-3:]
     batch = pad_windows(windows, pad_id, token_type_ids=uses_tt)
     if uses_tt:

@@ -73,18 +73,23 @@ class RunDir:
         names and picked by the ids in its splits.json."""
         if name not in SPLIT_NAMES:
             raise RunError(f"unknown split {name!r} ({', '.join(SPLIT_NAMES)})")
+        return self._split(name, self.config(), schema, report)
+
+    def _split(self, name: str, cfg: RunConfig, schema: LabelSchema | None, report: SkipReport | None = None
+               ) -> list[Document]:
         schema = schema or self.schema()  # first: a bare model folder is refused as such
         ids = set(self.split_ids().get(name, []))
-        corpora = load_corpora(self.config(), schema, report)
+        corpora = load_corpora(cfg, schema, report)
         return [d for part in (corpora.train, corpora.dev, corpora.test) for d in part if d.id in ids]
 
     def tune_set(self, name: str = "dev") -> TuneSet:
         """The run's ``name`` documents for tuning decode thresholds, with its selection metric."""
-        docs = self.split(name)
+        schema = self.schema()  # first: a bare model folder is refused as such
+        cfg = self.config()
+        docs = self._split(name, cfg, schema)
         if not docs:
             raise RunError(f"{self.path} has no {name} documents to tune thresholds on")
-        return TuneSet(docs, f"{name} split of {self.path} ({len(docs)} documents)",
-                       self.config().training.select_metric)
+        return TuneSet(docs, f"{name} split of {self.path} ({len(docs)} documents)", cfg.training.select_metric)
 
     # -- status ------------------------------------------------------------------------------------
     def status(self) -> dict[str, Any]:

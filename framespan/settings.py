@@ -17,7 +17,8 @@ from .atomic import atomic_write_json
 from .errors import RunError
 from .layout import DECODE, LEGACY_DECODE
 
-STRATEGIES = ("labels", "any_device")
+# The names strategies.py registers its decoders under (that module builds on this one).
+STRATEGY_NAMES = ("labels", "any_device")
 
 
 @dataclass(frozen=True)
@@ -52,8 +53,8 @@ class DecodeSettings:
 
     def __post_init__(self) -> None:
         # ValueError: pydantic reports it against the config key when the run config holds these.
-        if self.strategy not in STRATEGIES:
-            raise ValueError(f"unknown decoding strategy {self.strategy!r} ({', '.join(STRATEGIES)})")
+        if self.strategy not in STRATEGY_NAMES:
+            raise ValueError(f"unknown decoding strategy {self.strategy!r} ({', '.join(STRATEGY_NAMES)})")
         for name, value in [("threshold", self.threshold), ("any_device_threshold", self.any_device_threshold),
                             *self.thresholds.items()]:
             if not 0 < value < 1:

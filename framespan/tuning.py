@@ -143,7 +143,7 @@ def retune_run(run: str | Path, label_weights: Sequence[float] | None = None, pr
     before = FolderSettings.load(folder)
     if label_weights is not None and before.decode.strategy != AnyDevice.name:
         raise RunError(f"{run}: label weights apply to the any_device strategy; this model decodes with "
-                         f"{before.decode.strategy!r}")
+                       f"{before.decode.strategy!r}")
     tune = rundir.tune_set("dev")
 
     def build(staging: Path) -> dict[str, Any]:

@@ -11,6 +11,7 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
+from framespan.backends import Backend  # noqa: E402
 from tests.tiny import build_tiny_base  # noqa: E402
 
 
@@ -139,3 +140,27 @@ def load_benchmark(name: str) -> Any:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+class OutsideBackend(Backend):
+    """Stands in for the network: every token confidently outside every one of ``n_columns``
+    columns, except where a subclass's ``mark(batch, logits)`` says otherwise."""
+
+    has_span_head = False
+
+    def __init__(self, n_columns: int) -> None:
+        self.n_columns = n_columns
+
+    def tag_logits(self, batch: dict[str, Any]) -> Any:
+        import numpy as np
+
+        logits = np.zeros((*batch["input_ids"].shape, self.n_columns, 3), dtype=np.float32)
+        logits[..., 0] = 8.0
+        self.mark(batch, logits)
+        return logits
+
+    def mark(self, batch: dict[str, Any], logits: Any) -> None:
+        """Set some tokens' logits (in place); the base marks nothing."""
+
+    def span_logits(self, batch: dict[str, Any], bounds: Any, feats: Any = None) -> Any:
+        raise AssertionError("the labels strategy names no spans")

@@ -2,8 +2,8 @@
 
 import pytest
 
-from framespan.backends import Backend
 from framespan.boundaries import has_content
+from tests.conftest import OutsideBackend
 
 TEXTS = {
     "empty": "",
@@ -64,30 +64,18 @@ def test_a_lone_surrogate_counts_as_one_character(eager):
     assert spans == eager.predict(replaced)
 
 
-class _AllOutside(Backend):
-    """Stands in for the network: every token confidently outside every device."""
+class _FourthTokenInside(OutsideBackend):
+    """The 4th token of each window reads as inside label 0; every other token is outside."""
 
-    has_span_head = False
-
-    def span_logits(self, batch, bounds, feats=None):
-        raise AssertionError("the labels strategy names no spans")
-
-    def tag_logits(self, batch):
-        import numpy as np
-
-        ids = batch["input_ids"]
-        logits = np.zeros((*ids.shape, self.n_labels, 3), dtype=np.float32)
-        logits[..., 0] = 8.0
-        logits[:, 3, 0, 0] = -8.0  # the 4th token of each window reads as inside label 0
-        return logits
+    def mark(self, batch, logits):
+        logits[:, 3, 0, 0] = -8.0
 
 
 def test_ten_megabytes_of_text(detector):
     """Tokenizer, windows, merging and decoding on 10 MB; the stub keeps the network out of it."""
     from framespan.detector import Detector
 
-    stub = _AllOutside()
-    stub.n_labels = len(detector.schema)
+    stub = _FourthTokenInside(len(detector.schema))
     det = Detector(stub, detector.tokenizer, detector.schema, detector.settings)
     text = ("The regime said the army would win. " * 300_000)[: 10 * 1024 * 1024]
     spans = det.predict(text)

@@ -9,11 +9,11 @@ import sys
 import numpy as np
 import pytest
 
-from framespan.backends import Backend
 from framespan.cli import main
 from framespan.detector import Detector
 from framespan.errors import RunError
 from framespan.training import train
+from tests.conftest import OutsideBackend
 
 
 @pytest.fixture
@@ -66,26 +66,17 @@ def test_reported_test_metrics_are_the_saved_models_scores_on_the_runs_test_docu
     _assert_same_numbers(reported["headline"]["test"], headline(rescored), "headline.test")
 
 
-class _MarksTokens(Backend):
-    """Stands in for the network: each token with one of ``ids`` begins a span in ``column``;
-    every other token is confidently outside every column."""
-
-    has_span_head = False
+class _MarksTokens(OutsideBackend):
+    """Each token with one of ``ids`` begins a span in ``column``; every other token is outside."""
 
     def __init__(self, ids, n_columns, column):
-        self.ids, self.n_columns, self.column = ids, n_columns, column
+        super().__init__(n_columns)
+        self.ids, self.column = ids, column
 
-    def span_logits(self, batch, bounds, feats=None):
-        raise AssertionError("the labels strategy names no spans")
-
-    def tag_logits(self, batch):
-        ids = batch["input_ids"]
-        logits = np.zeros((*ids.shape, self.n_columns, 3), dtype=np.float32)
-        logits[..., 0] = 8.0
-        hit = np.isin(ids, self.ids)
+    def mark(self, batch, logits):
+        hit = np.isin(batch["input_ids"], self.ids)
         logits[hit, self.column, 0] = -8.0
         logits[hit, self.column, 1] = 8.0
-        return logits
 
 
 def test_detector_offsets_index_input(run_dir):
