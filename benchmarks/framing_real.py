@@ -26,6 +26,7 @@ from pathlib import Path
 
 from report_section import write_section
 
+from framespan.bootstrap import f1_interval, stats_array, stats_from_scores
 from framespan.corpora.common import SkipReport
 from framespan.corpora.ptc import read_ptc
 from framespan.corpora.standoff import add_standoff, read_ids
@@ -39,8 +40,9 @@ OWN = DEVICES[1:]
 START, END = "<!-- framing-real:start -->", "<!-- framing-real:end -->"
 
 
-def gold_documents(ptc: Path, standoff: Path, articles: Path, split_seed: int = 0) -> list[Document]:
-    """The test part (split dev 0.1, test 0.25, as configs/framing.yaml) with the four devices."""
+def gold_documents(ptc: Path, standoff: Path, articles: Path, split_seed: int = 0,
+                   part: str = "test") -> list[Document]:
+    """One part of the split (dev 0.1, test 0.25, as configs/framing.yaml) with the four devices."""
     # PTC's labels hold one exact duplicate row, which lenient reading drops (and reports here).
     docs = read_ptc(ptc / "train-articles", ptc / "train-labels-task2-technique-classification", lenient=True,
                     report=SkipReport())
@@ -48,7 +50,7 @@ def gold_documents(ptc: Path, standoff: Path, articles: Path, split_seed: int = 
                                     if s.label == "Name_Calling,Labeling"], frozenset({"loaded_label"}), d.meta)
             for d in docs]
     docs = add_standoff(docs, standoff, OWN, articles)
-    return split_documents(docs, 0.1, 0.25, split_seed).test
+    return getattr(split_documents(docs, 0.1, 0.25, split_seed), part)
 
 
 def only(docs: list[Document], ids: set[str], labels: list[str]) -> list[Document]:
@@ -56,12 +58,24 @@ def only(docs: list[Document], ids: set[str], labels: list[str]) -> list[Documen
             for d in docs if d.id in ids]
 
 
-def row(name: str, scores: dict, labels: list[str]) -> str:
+def intervals(gold: list[Document], pred: dict[str, list], labels: list[str]) -> dict[str, tuple[float, float]]:
+    """95% bootstrap intervals over documents of each device's F1 and of the micro F1 ("micro")."""
+    out = {}
+    for key, labs in [("micro", labels)] + [(lab, [lab]) for lab in labels]:
+        rows = [stats_from_scores(labeled_scores([d], {d.id: pred.get(d.id, [])}, labels=labs)) for d in gold]
+        out[key] = f1_interval(stats_array(rows))
+    return out
+
+
+def cell(scores: dict, ci: tuple[float, float]) -> str:
+    return (f"{scores['precision']:.2f} / {scores['recall']:.2f} / **{scores['f1']:.2f}** "
+            f"({ci[0]:.2f}-{ci[1]:.2f})")
+
+
+def row(name: str, scores: dict, labels: list[str], ci: dict[str, tuple[float, float]]) -> str:
     per = scores["per_label"]
-    cells = [f"{per[lab]['precision']:.2f} / {per[lab]['recall']:.2f} / **{per[lab]['f1']:.2f}**"
-             if lab in labels else "–" for lab in DEVICES]
-    micro = f"{scores['precision']:.2f} / {scores['recall']:.2f} / **{scores['f1']:.2f}**"
-    return f"| {name} | {micro} | " + " | ".join(cells) + " |"
+    cells = [cell(per[lab], ci[lab]) if lab in labels else "–" for lab in DEVICES]
+    return f"| {name} | {cell(scores, ci['micro'])} | " + " | ".join(cells) + " |"
 
 
 def score_model(run: Path, docs: list[Document]) -> tuple[dict[str, list], float]:
@@ -90,15 +104,16 @@ def main(argv: list[str] | None = None) -> int:
     results: dict = {"second_annotator": labeled_scores(sub_gold, {d.id: d.spans for d in second}, labels=OWN)}
     lines = [f"| who | micro P / R / F1 | {' | '.join(DEVICES)} |", "|---" * (len(DEVICES) + 2) + "|"]
     sub_lines = list(lines)
-    sub_lines.append(row("second annotator", results["second_annotator"], OWN))
+    second_pred = {d.id: d.spans for d in second}
+    sub_lines.append(row("second annotator", results["second_annotator"], OWN, intervals(sub_gold, second_pred, OWN)))
     for item in args.runs:
         name, _, path = item.rpartition("=")
         pred, seconds = score_model(Path(path), gold)
         full = labeled_scores(gold, pred, labels=DEVICES)
         sub = labeled_scores(sub_gold, {k: v for k, v in pred.items() if k in second_ids}, labels=OWN)
         results[name] = {"test": full, "second_pass_articles": sub, "predict_seconds": seconds}
-        lines.append(row(name, full, DEVICES))
-        sub_lines.append(row(name, sub, OWN))
+        lines.append(row(name, full, DEVICES, intervals(gold, pred, DEVICES)))
+        sub_lines.append(row(name, sub, OWN, intervals(sub_gold, pred, OWN)))
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                             cwd=ROOT).stdout.strip()
     n_gold = {lab: sum(s.label == lab for d in gold for s in d.spans) for lab in DEVICES}
@@ -108,7 +123,9 @@ def main(argv: list[str] | None = None) -> int:
         f"{platform.machine()} ({platform.processor() or 'cpu'}), `benchmarks/framing_real.py`.",
         "",
         f"Held-out real articles: the {len(gold)} PTC test-split articles; gold spans per device "
-        + ", ".join(f"{k} {v}" for k, v in n_gold.items()) + ". Labelled-span F1 (partial credit).",
+        + ", ".join(f"{k} {v}" for k, v in n_gold.items()) + ". Labelled-span F1 (partial credit); in "
+        "brackets, 95% bootstrap intervals over the articles (1000 resamples): how much a figure owes to "
+        "which articles were held out.",
         "", *lines, "",
         f"The {len(sub_gold)} of them read by the second annotator, its three devices (loaded_label is PTC's "
         "for both passes):", "", *sub_lines, END])

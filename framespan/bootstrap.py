@@ -109,6 +109,21 @@ def paired_bootstrap(stats_a: np.ndarray, stats_b: np.ndarray, n_resamples: int 
                            n_resamples=int(counts.shape[0]), seed=seed, confidence=confidence)
 
 
+def f1_interval(stats: np.ndarray, n_resamples: int = 1000, seed: int = 0,
+                confidence: float = 0.95) -> tuple[float, float]:
+    """Percentile bootstrap interval of one run's corpus F1 over its documents ``(docs, 4)``: how
+    much the figure owes to which documents happened to be held out."""
+    stats = np.asarray(stats, dtype=float).reshape(-1, len(STAT_COLUMNS))
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be between 0 and 1, got {confidence}")
+    if len(stats) == 0:
+        return 0.0, 0.0
+    f1s = f1_from_stats(resample_counts(len(stats), n_resamples, seed) @ stats)
+    tail = (1 - confidence) / 2
+    low, high = np.quantile(f1s, [tail, 1 - tail])
+    return float(low), float(high)
+
+
 def stats_array(rows: Sequence[Sequence[float]]) -> np.ndarray:
     """A ``(docs, 4)`` float array from per-document statistic tuples."""
     return np.asarray(rows, dtype=float).reshape(-1, len(STAT_COLUMNS))

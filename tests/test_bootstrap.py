@@ -8,6 +8,7 @@ import pytest
 from framespan.bootstrap import (
     corpus_f1,
     f1_from_stats,
+    f1_interval,
     paired_bootstrap,
     resample_counts,
     stats_array,
@@ -107,3 +108,18 @@ def test_per_document_statistics_add_up_to_the_corpus_score() -> None:
     for scorer in (labeled_scores, si_scores):
         rows = [stats_from_scores(scorer([d], {d.id: pred[d.id]})) for d in docs]
         assert corpus_f1(stats_array(rows)) == pytest.approx(scorer(docs, pred)["f1"])
+
+
+def test_f1_interval_holds_the_observed_f1_and_shrinks_with_more_documents() -> None:
+    rng = np.random.default_rng(6)
+    few, many = _stats(rng, 10), _stats(rng, 400)
+    for stats in (few, many):
+        low, high = f1_interval(stats, n_resamples=500, seed=1)
+        assert low <= corpus_f1(stats) <= high
+    width = [np.subtract(*f1_interval(s, n_resamples=500, seed=1)[::-1]) for s in (few, many)]
+    assert width[1] < width[0]
+
+
+def test_f1_interval_of_identical_documents_is_a_point() -> None:
+    stats = np.tile([[1.0, 2.0, 1.0, 2.0]], (12, 1))
+    assert f1_interval(stats, n_resamples=200) == pytest.approx((0.5, 0.5))
