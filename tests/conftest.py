@@ -132,10 +132,15 @@ def tiny_onnx_dir(tmp_path_factory: pytest.TempPathFactory, tiny_model_dir: Path
 
 
 def load_benchmark(name: str) -> Any:
-    """A script of benchmarks/ as a module, for tests of its functions."""
+    """A script of benchmarks/ as a module, for tests of its functions (its folder goes on the path,
+    as when the script runs, so that it can import its siblings)."""
     import importlib.util
+    import sys
 
-    path = Path(__file__).resolve().parents[1] / "benchmarks" / f"{name}.py"
+    folder = Path(__file__).resolve().parents[1] / "benchmarks"
+    if str(folder) not in sys.path:
+        sys.path.append(str(folder))
+    path = folder / f"{name}.py"
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
