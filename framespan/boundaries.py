@@ -18,6 +18,7 @@ QUOTES = DOUBLE_QUOTES + SINGLE_QUOTES
 PAIRED_LABELS = frozenset({"scare_quotes"})
 _EDGE = ",;:.!?)(—–" + QUOTES
 _SO_CALLED = re.compile(r"(so[- ]?called)\s*$", re.IGNORECASE)
+SO_CALLED = re.compile(r"\bso[- ]?called\b", re.IGNORECASE)
 MAX_NAME_WORDS = 6  # a quotation this short, on one line, is a name or term, not a quoted sentence
 
 
@@ -122,9 +123,16 @@ def _to_quoted_term(start: int, end: int, names: Sequence[tuple[int, int]]) -> t
     return (inside[0][0], inside[0][1] + 1) if len(inside) == 1 else (start, end)
 
 
-def _so_called(text: str, start: int) -> int:
+def so_called_start(text: str, start: int) -> int:
+    """Where a ``so-called`` just before ``start`` begins (``start`` itself when there is none)."""
     m = _SO_CALLED.search(text[max(0, start - 12):start])
     return start - (len(m.group(0))) if m else start
+
+
+def quoted_terms(text: str) -> list[tuple[int, int]]:
+    """Where a scare quote can stand: each short quotation with both marks, and a ``so-called`` just
+    before it (an unquoted so-called term has no marks to find it by)."""
+    return [(so_called_start(text, a), b + 1) for a, b in quoted_names(text)]
 
 
 def tidy_span(text: str, span: Span, names: Sequence[tuple[int, int]]) -> Span | None:
@@ -137,7 +145,7 @@ def tidy_span(text: str, span: Span, names: Sequence[tuple[int, int]]) -> Span |
     start, end = _widen_to_names(text, start, end, names, paired)
     if paired:
         start, end = _to_quoted_term(start, end, names)
-        start = _so_called(text, start)
+        start = so_called_start(text, start)
     else:
         start, end = _balance_marks(*_trim(text, start, end), names)
     return Span(start, end, span.label, span.score)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .boundaries import tidy_spans
+from .boundaries import PAIRED_LABELS, SO_CALLED, quoted_terms, tidy_spans
 from .spans import Span, dedupe
 
 
@@ -54,8 +54,9 @@ class WindowMerger:
         return DocumentScores(off[first], probs[first])
 
 
-def decode_spans(text: str, scores: DocumentScores, labels: Sequence[str],
-                 thresholds: Sequence[float], min_chars: int = 1, continue_ratio: float = 1.0) -> list[Span]:
+def decode_spans(text: str, scores: DocumentScores, labels: Sequence[str], thresholds: Sequence[float],
+                 min_chars: int = 1, continue_ratio: float = 1.0,
+                 paired: frozenset[str] = PAIRED_LABELS) -> list[Span]:
     """Spans per label: a run of tokens whose inside probability P(B)+P(I) passes the label's
     threshold, split where a token is more likely a beginning than a continuation.
 
@@ -64,6 +65,9 @@ def decode_spans(text: str, scores: DocumentScores, labels: Sequence[str],
     of a clause ("the army" in a long attribution) does not cut a span in two. The spans then obey
     :func:`framespan.boundaries.tidy_spans`: whole words, whole quoted names, both marks of a scare
     quote, no span of punctuation alone.
+
+    A label in ``paired`` (scare quotes) is read off the quotations instead: see
+    :func:`decode_quoted`.
     """
     spans: list[Span] = []
     if len(scores.offsets) == 0:
@@ -71,42 +75,68 @@ def decode_spans(text: str, scores: DocumentScores, labels: Sequence[str],
     inside = scores.probs[:, :, 1] + scores.probs[:, :, 2]  # (tokens, labels)
     begin_wins = scores.probs[:, :, 1] > scores.probs[:, :, 2]
     for col, label in enumerate(labels):
-        thr = thresholds[col]
-        runs: list[list[int]] = []
-        current: list[int] = []
-        low = thr * continue_ratio
-        # Only tokens above the continuation level can be in a span; visiting just those keeps
-        # decoding linear in the number of candidates, not in the document's length x labels.
-        for t in np.flatnonzero(inside[:, col] >= low):
-            t = int(t)
-            strong = inside[t, col] >= thr
-            if current and t == current[-1] + 1:
-                if strong and begin_wins[t, col]:
-                    runs.append(current)
-                    current = [t]
-                elif strong or not begin_wins[t, col]:
-                    current.append(t)
-                else:
-                    runs.append(current)
-                    current = []
-            else:
-                if current:
-                    runs.append(current)
-                current = [t] if strong else []
-        if current:
-            runs.append(current)
-        # Hysteresis runs both ways: a weak token just before a run joins it too.
-        taken_until = -1
-        for run in runs:
-            while run[0] - 1 > taken_until and low <= inside[run[0] - 1, col] < thr:
-                run.insert(0, run[0] - 1)
-            taken_until = run[-1]
-        for run in runs:
-            start, end = int(scores.offsets[run[0], 0]), int(scores.offsets[run[-1], 1])
-            if end - start >= min_chars:
-                spans.append(Span(start, end, label, float(inside[run, col].mean())))
+        runs = _runs(inside[:, col], begin_wins[:, col], thresholds[col], continue_ratio)
+        found = [Span(int(scores.offsets[r[0], 0]), int(scores.offsets[r[-1], 1]), label,
+                      float(inside[r, col].mean())) for r in runs]
+        found = [s for s in found if s.end - s.start >= min_chars]
+        spans += decode_quoted(text, scores.offsets, inside[:, col], label, thresholds[col], found) \
+            if label in paired else found
     # Tidying can make two runs of one label cover the same chars; one is kept.
     return dedupe(tidy_spans(text, spans))
+
+
+def decode_quoted(text: str, offsets: np.ndarray, inside: np.ndarray, label: str, threshold: float,
+                  runs: Sequence[Span]) -> list[Span]:
+    """A quotation-delimited device: every short quotation (with a so-called before it) whose
+    strongest token passes ``threshold``, plus the token runs that hold an unquoted so-called.
+
+    A scare quote's edges are its marks, so choosing among whole quotations cannot cut one short or
+    run it into the next sentence; other token runs of the label are dropped, being mostly parts of
+    longer quotations (docs/benchmarks.md, "Scare quotes from quotations").
+    """
+    terms = quoted_terms(text)
+    out = []
+    for a, b in terms:
+        tokens = np.flatnonzero((offsets[:, 0] < b) & (offsets[:, 1] > a))
+        if len(tokens) and inside[tokens].max() >= threshold:
+            out.append(Span(a, b, label, float(inside[tokens].max())))
+    return out + [s for s in runs if SO_CALLED.search(text[s.start:s.end])
+                  and not any(s.start < b and a < s.end for a, b in terms)]
+
+
+def _runs(inside: np.ndarray, begin_wins: np.ndarray, thr: float, continue_ratio: float) -> list[list[int]]:
+    """Token runs of one column: a run starts at ``thr`` and goes on above ``thr * continue_ratio``,
+    split where a strong token is more likely a beginning than a continuation."""
+    runs: list[list[int]] = []
+    current: list[int] = []
+    low = thr * continue_ratio
+    # Only tokens above the continuation level can be in a span; visiting just those keeps
+    # decoding linear in the number of candidates, not in the document's length x labels.
+    for t in np.flatnonzero(inside >= low):
+        t = int(t)
+        strong = inside[t] >= thr
+        if current and t == current[-1] + 1:
+            if strong and begin_wins[t]:
+                runs.append(current)
+                current = [t]
+            elif strong or not begin_wins[t]:
+                current.append(t)
+            else:
+                runs.append(current)
+                current = []
+        else:
+            if current:
+                runs.append(current)
+            current = [t] if strong else []
+    if current:
+        runs.append(current)
+    # Hysteresis runs both ways: a weak token just before a run joins it too.
+    taken_until = -1
+    for run in runs:
+        while run[0] - 1 > taken_until and low <= inside[run[0] - 1] < thr:
+            run.insert(0, run[0] - 1)
+        taken_until = run[-1]
+    return runs
 
 
 def classify_by_tags(scores: DocumentScores, start: int, end: int) -> np.ndarray | None:

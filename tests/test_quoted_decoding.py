@@ -1,0 +1,55 @@
+"""Scare quotes read off the quotations: whole quotations chosen by their strongest token."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from framespan.decoding import DocumentScores, decode_spans
+
+TEXT = ("The so-called\u201dNational Front\u201d and its \u201cmoderate\u201d allies said "
+        "\u201cwe will hold the line until the very last day of this war\u201d, as so-called experts agree.")
+
+
+def scores(text: str, strong: dict[str, float]) -> DocumentScores:
+    """One token per word or mark; a token's inside probability is ``strong`` for its word, else 0.02
+    (mostly continuation, so that neighbouring strong words form one run)."""
+    toks = [(m.start(), m.end()) for m in re.finditer(r"\w+(?:-\w+)?|[^\w\s]", text)]
+    probs = np.zeros((len(toks), 1, 3), np.float32)
+    for i, (a, b) in enumerate(toks):
+        p = strong.get(text[a:b], 0.02)
+        probs[i, 0] = [1 - p, p * 0.2, p * 0.8]
+    return DocumentScores(np.array(toks, dtype=np.int64), probs)
+
+
+def found(text: str, sc: DocumentScores, label: str = "scare_quotes", **kw) -> list[str]:
+    return [text[s.start:s.end] for s in decode_spans(text, sc, [label], [0.5], **kw)]
+
+
+def test_one_strong_word_marks_the_whole_quotation_with_its_marks_and_so_called() -> None:
+    sc = scores(TEXT, {"Front": 0.9, "moderate": 0.8})
+    assert found(TEXT, sc) == ["so-called\u201dNational Front\u201d", "\u201cmoderate\u201d"]
+
+
+def test_a_weak_quotation_is_left_out() -> None:
+    sc = scores(TEXT, {"moderate": 0.4})
+    assert found(TEXT, sc) == []
+
+
+def test_runs_inside_a_long_quotation_are_dropped_for_scare_quotes_only() -> None:
+    sc = scores(TEXT, {"last": 0.9, "day": 0.9})
+    assert found(TEXT, sc) == []
+    assert found(TEXT, sc, label="loaded_language") == ["last day"]
+
+
+def test_an_unquoted_so_called_term_comes_from_its_token_run() -> None:
+    sc = scores(TEXT, {"so-called": 0.9, "experts": 0.9})
+    assert found(TEXT, sc)[-1] == "so-called experts"
+
+
+def test_without_pairing_scare_quotes_are_token_runs() -> None:
+    sc = scores(TEXT, {"moderate": 0.8})
+    assert found(TEXT, sc, paired=frozenset()) == ["\u201cmoderate\u201d"]  # tidied to both marks
+    sc = scores(TEXT, {"last": 0.9, "day": 0.9})
+    assert found(TEXT, sc, paired=frozenset()) == ["last day"]
