@@ -19,6 +19,9 @@ PAIRED_LABELS = frozenset({"scare_quotes"})
 _EDGE = ",;:.!?)(—–" + QUOTES
 _SO_CALLED = re.compile(r"(so[- ]?called)\s*$", re.IGNORECASE)
 SO_CALLED = re.compile(r"\bso[- ]?called\b", re.IGNORECASE)
+FUNCTION_WORDS = frozenset(
+    "a an the of to in on at by for with from as and or but this that these those it its is are was were be "
+    "been has have had will would can could not no".split())
 MAX_NAME_WORDS = 6  # a quotation this short, on one line, is a name or term, not a quoted sentence
 
 
@@ -68,6 +71,13 @@ def _is_mark(text: str, i: int) -> bool:
     return not (before.isalnum() and (after.isalnum() or before in "sS"))
 
 
+def function_words_only(part: str) -> bool:
+    """Whether every word of ``part`` is an article, preposition, pronoun or auxiliary: such a span
+    ("a", "of the", "This is") names nothing a reader could check."""
+    words = re.findall(r"\w+", part.lower())
+    return all(w in FUNCTION_WORDS for w in words)
+
+
 def has_content(part: str) -> bool:
     """Something besides punctuation and white space: a letter, digit or symbol (an emoji, a %)."""
     return any(unicodedata.category(c)[0] not in "PZC" for c in part)
@@ -81,8 +91,14 @@ def _snap(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _possessive_s(text: str, i: int) -> bool:
+    """The s of a possessive ’s (the general’s aide) that a span starts on."""
+    return (text[i] in "sS" and i > 0 and text[i - 1] in "'’" and text[i - 2:i - 1].isalnum()
+            and not text[i + 1:i + 2].isalnum())
+
+
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and (text[start].isspace() or text[start] in _EDGE):
+    while start < end and (text[start].isspace() or text[start] in _EDGE or _possessive_s(text, start)):
         start += 1
     while end > start and (text[end - 1].isspace() or text[end - 1] in _EDGE):
         end -= 1
@@ -140,7 +156,7 @@ def tidy_span(text: str, span: Span, names: Sequence[tuple[int, int]]) -> Span |
     only punctuation or white space."""
     paired = span.label in PAIRED_LABELS
     start, end = _trim(text, *_snap(text, span.start, span.end))
-    if start >= end or not has_content(text[start:end]):
+    if start >= end or not has_content(text[start:end]) or function_words_only(text[start:end]):
         return None
     start, end = _widen_to_names(text, start, end, names, paired)
     if paired:

@@ -69,6 +69,12 @@ def test_span_of_punctuation_alone_is_dropped():
     assert tidy_spans(NEWS, spans) == []
 
 
+def test_span_of_function_words_alone_is_dropped():
+    spans = [at(NEWS, "The", "loaded_label"), at(NEWS, "said the", "loaded_language", skip=5),
+             at(NEWS, "themselves have", "inevitability_appeal")]
+    assert covered(NEWS, tidy_spans(NEWS, spans)) == [("inevitability_appeal", "themselves have")]
+
+
 def test_span_cut_inside_a_word_widens_to_the_word_and_keeps_apostrophes_inside():
     spans = [at(NEWS, "won\u2019t last", "inevitability_appeal", cut=7), at(NEWS, "terrorists", "loaded_label", skip=3)]
     assert covered(NEWS, tidy_spans(NEWS, spans)) == [("loaded_label", "terrorists"),
@@ -79,6 +85,8 @@ def test_possessive_stays_outside_a_noun():
     assert covered(NEWS, tidy_spans(NEWS, [at(NEWS, "general", "loaded_label")])) == [("loaded_label", "general")]
     i = NEWS.index("general\u2019s")
     assert not _is_word(NEWS, i + 7)
+    # A run that starts on the possessive s starts at the next word.
+    assert covered(NEWS, tidy_spans(NEWS, [Span(i + 8, i + 12, "loaded_label", 0.9)])) == [("loaded_label", "aide")]
 
 
 def test_sentence_punctuation_leaves_the_edges_but_a_question_keeps_its_mark():
