@@ -75,7 +75,7 @@ def function_words_only(part: str) -> bool:
     """Whether every word of ``part`` is an article, preposition, pronoun or auxiliary: such a span
     ("a", "of the", "This is") names nothing a reader could check."""
     words = re.findall(r"\w+", part.lower())
-    return all(w in FUNCTION_WORDS for w in words)
+    return bool(words) and all(w in FUNCTION_WORDS for w in words)
 
 
 def has_content(part: str) -> bool:

@@ -73,6 +73,8 @@ def test_span_of_function_words_alone_is_dropped():
     spans = [at(NEWS, "The", "loaded_label"), at(NEWS, "said the", "loaded_language", skip=5),
              at(NEWS, "themselves have", "inevitability_appeal")]
     assert covered(NEWS, tidy_spans(NEWS, spans)) == [("inevitability_appeal", "themselves have")]
+    assert covered("a \U0001f642", tidy_spans("a \U0001f642", [Span(2, 3, "loaded_label")])) == [
+        ("loaded_label", "\U0001f642")]  # a symbol is no function word
 
 
 def test_span_cut_inside_a_word_widens_to_the_word_and_keeps_apostrophes_inside():
