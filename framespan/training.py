@@ -40,6 +40,15 @@ def _processes() -> Any | None:
     return PartialState(cpu=not torch.cuda.is_available())
 
 
+def leave_process_group() -> None:
+    """Under torchrun, leave the process group before the process ends: left to interpreter exit,
+    the gloo backend's threads can abort a process that has finished its work."""
+    import torch.distributed as dist
+
+    if dist.is_available() and dist.is_initialized():
+        dist.destroy_process_group()
+
+
 def prepare_output(source: RunConfig | str | Path, output: Path, overrides: list[str], resume: bool,
                    overwrite: bool) -> RunConfig:
     """The run's config, saved in ``output`` (on resume: the folder's own config, which is the truth)."""
@@ -221,6 +230,7 @@ def train(config: RunConfig | str | Path, output: str | Path, overrides: list[st
         trainer.evaluate()  # max_steps can end between evaluations; the last steps count too
     seconds = time.time() - started
     if not trainer.is_world_process_zero():
+        leave_process_group()
         return output  # under torchrun one process saves, tunes, scores and writes the run's reports
     if not corpora.dev:
         trainer.save_best({"note": "no dev set: last model kept"})
@@ -232,6 +242,7 @@ def train(config: RunConfig | str | Path, output: str | Path, overrides: list[st
                          train_windows=len(built.train_ds), base_model=cfg.model.base,
                          versions={"torch": torch.__version__, "transformers": transformers.__version__},
                          **({"lexicon": built.lexicon_info} if built.lexicon_info else {}))
+    leave_process_group()
     return output
 
 
