@@ -42,12 +42,23 @@ def f1(docs: list, pred: dict, label: str) -> float:
     return labeled_scores(docs, pred, labels=[label])["f1"]
 
 
+def grid_scores(det: Detector, parts: dict, scores: dict, label: str,
+                paired: frozenset[str] = PAIRED_LABELS) -> dict[tuple[float, float], tuple[float, float]]:
+    """(threshold, ratio) -> (dev F1, test F1) of one label over the whole grid."""
+    return {(thr, ratio): tuple(f1(parts[p], decode_all(det, parts[p], scores[p], label, thr, ratio, paired), label)
+                                for p in ("dev", "test"))
+            for thr in THRESHOLDS for ratio in RATIOS}
+
+
+def best_on_dev(grid: dict, own_ratio: float) -> tuple[float, float]:
+    """The grid point with the best dev F1; on a tie, the ratio nearest the folder's."""
+    return max(grid, key=lambda k: (grid[k][0], -abs(k[1] - own_ratio)))
+
+
 def token_runs(det: Detector, parts: dict, scores: dict, own_ratio: float) -> list:
     """Scare quotes decoded as plain token runs (no quotations): dev-chosen point, test F1, ceiling."""
-    grid = {(thr, ratio): tuple(f1(parts[p], decode_all(det, parts[p], scores[p], "scare_quotes", thr, ratio,
-                                                        frozenset()), "scare_quotes") for p in ("dev", "test"))
-            for thr in THRESHOLDS for ratio in RATIOS}
-    best = max(grid, key=lambda k: (grid[k][0], -abs(k[1] - own_ratio)))
+    grid = grid_scores(det, parts, scores, "scare_quotes", frozenset())
+    best = best_on_dev(grid, own_ratio)
     return [*best, *grid[best], max(v[1] for v in grid.values())]
 
 
@@ -65,12 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     own_ratio = det.decode_settings.continue_ratio
     rows, chosen_pred, folder_pred = {}, {d.id: [] for d in parts["test"]}, {d.id: [] for d in parts["test"]}
     for label in DEVICES:
-        grid = {}
-        for thr in THRESHOLDS:
-            for ratio in RATIOS:
-                grid[(thr, ratio)] = tuple(f1(parts[p], decode_all(det, parts[p], scores[p], label, thr, ratio), label)
-                                           for p in ("dev", "test"))
-        best_dev = max(grid, key=lambda k: (grid[k][0], -abs(k[1] - own_ratio)))
+        grid = grid_scores(det, parts, scores, label)
+        best_dev = best_on_dev(grid, own_ratio)
         ceiling = max(grid, key=lambda k: grid[k][1])
         own_thr = det.decode_settings.threshold_for(label)
         own = decode_all(det, parts["test"], scores["test"], label, own_thr, own_ratio)

@@ -102,9 +102,8 @@ def paired_bootstrap(stats_a: np.ndarray, stats_b: np.ndarray, n_resamples: int 
     eps = 1e-12
     signs = np.where(np.abs(deltas) <= eps, 0, np.sign(deltas))
     observed = 0 if abs(delta) <= eps else int(np.sign(delta))
-    tail = (1 - confidence) / 2
-    low, high = (np.quantile(deltas, [tail, 1 - tail]) if len(deltas) else (delta, delta))
-    return BootstrapResult(f1_a=f1_a, f1_b=f1_b, delta=delta, ci_low=float(low), ci_high=float(high),
+    low, high = _percentiles(deltas, confidence) if len(deltas) else (delta, delta)
+    return BootstrapResult(f1_a=f1_a, f1_b=f1_b, delta=delta, ci_low=low, ci_high=high,
                            flip_share=float(np.mean(signs != observed)) if len(deltas) else 0.0,
                            n_resamples=int(counts.shape[0]), seed=seed, confidence=confidence)
 
@@ -118,9 +117,13 @@ def f1_interval(stats: np.ndarray, n_resamples: int = 1000, seed: int = 0,
         raise ValueError(f"confidence must be between 0 and 1, got {confidence}")
     if len(stats) == 0:
         return 0.0, 0.0
-    f1s = f1_from_stats(resample_counts(len(stats), n_resamples, seed) @ stats)
+    return _percentiles(f1_from_stats(resample_counts(len(stats), n_resamples, seed) @ stats), confidence)
+
+
+def _percentiles(values: np.ndarray, confidence: float) -> tuple[float, float]:
+    """The central ``confidence`` share of bootstrap ``values``, as (low, high)."""
     tail = (1 - confidence) / 2
-    low, high = np.quantile(f1s, [tail, 1 - tail])
+    low, high = np.quantile(values, [tail, 1 - tail])
     return float(low), float(high)
 
 

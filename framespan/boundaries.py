@@ -17,8 +17,9 @@ QUOTES = DOUBLE_QUOTES + SINGLE_QUOTES
 # Labels whose span holds the quotation marks around its term (guidelines: scare_quotes).
 PAIRED_LABELS = frozenset({"scare_quotes"})
 _EDGE = ",;:.!?)(—–" + QUOTES
-_SO_CALLED = re.compile(r"(so[- ]?called)\s*$", re.IGNORECASE)
-SO_CALLED = re.compile(r"\bso[- ]?called\b", re.IGNORECASE)
+_SO_CALLED_WORD = r"so[- ]?called"
+SO_CALLED = re.compile(rf"\b{_SO_CALLED_WORD}\b", re.IGNORECASE)
+_SO_CALLED_BEFORE = re.compile(rf"({_SO_CALLED_WORD})\s*$", re.IGNORECASE)
 FUNCTION_WORDS = frozenset(
     "a an the of to in on at by for with from as and or but this that these those it its is are was were be "
     "been has have had will would can could not no".split())
@@ -141,7 +142,7 @@ def _to_quoted_term(start: int, end: int, names: Sequence[tuple[int, int]]) -> t
 
 def so_called_start(text: str, start: int) -> int:
     """Where a ``so-called`` just before ``start`` begins (``start`` itself when there is none)."""
-    m = _SO_CALLED.search(text[max(0, start - 12):start])
+    m = _SO_CALLED_BEFORE.search(text[max(0, start - 12):start])
     return start - (len(m.group(0))) if m else start
 
 
