@@ -22,7 +22,12 @@ SO_CALLED = re.compile(rf"\b{_SO_CALLED_WORD}\b", re.IGNORECASE)
 _SO_CALLED_BEFORE = re.compile(rf"({_SO_CALLED_WORD})\s*$", re.IGNORECASE)
 FUNCTION_WORDS = frozenset(
     "a an the of to in on at by for with from as and or but this that these those it its is are was were be "
-    "been has have had will would can could not no".split())
+    "been has have had will would can could not no who whom whose which".split())
+# Words a span does not end on ("the cowardly souls who", "the ultimate end of"): in PTC 1% of
+# spans end on one, so a run that does has stopped short of its noun or gone past its phrase.
+# A pronoun or negation can end a phrase ("fight it", "says no"), so those stay.
+DANGLING_WORDS = FUNCTION_WORDS - {"this", "that", "these", "those", "it", "not", "no"}
+_LAST_WORD = re.compile(r"(\w+)\W*$")
 MAX_NAME_WORDS = 6  # a quotation this short, on one line, is a name or term, not a quoted sentence
 
 
@@ -109,6 +114,18 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _drop_dangling(text: str, start: int, end: int) -> tuple[int, int]:
+    """Let go of DANGLING_WORDS at the span's end, with the spaces and marks before them; a word in
+    capitals stays (Plan A, the IS)."""
+    while (m := _LAST_WORD.search(text, start, end)) and m.start() > start and _dangling(m.group(1)):
+        start, end = _trim(text, start, m.start())
+    return start, end
+
+
+def _dangling(word: str) -> bool:
+    return word.lower() in DANGLING_WORDS and not word.isupper()
+
+
 def _widen_to_names(text: str, start: int, end: int, names: Sequence[tuple[int, int]],
                     paired: bool) -> tuple[int, int]:
     """Cover every short quoted name the span reaches into: the words inside the marks, or with
@@ -164,7 +181,7 @@ def tidy_span(text: str, span: Span, names: Sequence[tuple[int, int]]) -> Span |
         start, end = _to_quoted_term(start, end, names)
         start = so_called_start(text, start)
     else:
-        start, end = _balance_marks(*_trim(text, start, end), names)
+        start, end = _balance_marks(*_drop_dangling(text, *_trim(text, start, end)), names)
     return Span(start, end, span.label, span.score)
 
 

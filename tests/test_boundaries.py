@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from framespan.boundaries import _is_word, has_content, is_sentence, quoted_names, tidy_spans
+from framespan.boundaries import (
+    DANGLING_WORDS,
+    PAIRED_LABELS,
+    _is_word,
+    has_content,
+    is_sentence,
+    quoted_names,
+    tidy_spans,
+)
 from framespan.detector import Detector
 from framespan.spans import Span
 
@@ -71,10 +81,21 @@ def test_span_of_punctuation_alone_is_dropped():
 
 def test_span_of_function_words_alone_is_dropped():
     spans = [at(NEWS, "The", "loaded_label"), at(NEWS, "said the", "loaded_language", skip=5),
-             at(NEWS, "themselves have", "inevitability_appeal")]
-    assert covered(NEWS, tidy_spans(NEWS, spans)) == [("inevitability_appeal", "themselves have")]
+             at(NEWS, "themselves have signed", "inevitability_appeal")]
+    assert covered(NEWS, tidy_spans(NEWS, spans)) == [("inevitability_appeal", "themselves have signed")]
     assert covered("a \U0001f642", tidy_spans("a \U0001f642", [Span(2, 3, "loaded_label")])) == [
         ("loaded_label", "\U0001f642")]  # a symbol is no function word
+
+
+def test_a_span_lets_go_of_dangling_words_at_its_end_but_not_of_capitals():
+    spans = [at(NEWS, "source inside the", "anonymous_source"), at(NEWS, "themselves have", "inevitability_appeal"),
+             at(NEWS, "so-called\u201dNational Liberation Front\u201d said the", "loaded_label")]
+    assert covered(NEWS, tidy_spans(NEWS, spans)) == [
+        ("loaded_label", "so-called\u201dNational Liberation Front\u201d said"),
+        ("inevitability_appeal", "themselves"), ("anonymous_source", "source inside")]
+    text = "They backed Plan A against fighters of the IS"
+    assert covered(text, tidy_spans(text, [Span(12, 18, "loaded_label"), Span(27, 45, "loaded_label")])) == [
+        ("loaded_label", "Plan A"), ("loaded_label", "fighters of the IS")]
 
 
 def test_span_cut_inside_a_word_widens_to_the_word_and_keeps_apostrophes_inside():
@@ -125,6 +146,8 @@ def _check_acceptable(text: str, spans: list[Span]) -> None:
         assert has_content(part), part
         assert not (_is_word(text, s.start - 1) and _is_word(text, s.start)), part
         assert not (_is_word(text, s.end - 1) and _is_word(text, s.end)), part
+        last = re.findall(r"\w+", part)[-1]
+        assert s.label in PAIRED_LABELS or last.isupper() or last.lower() not in DANGLING_WORDS, part
         for a, b in names:
             if is_sentence(text, a, b) and s.label != "scare_quotes":
                 continue  # a span may end inside a quoted sentence

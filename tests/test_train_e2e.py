@@ -186,6 +186,15 @@ def test_cli_predict_txt_files_and_folders(run_dir, tmp_path):
             assert texts[r["id"]][s["start"]:s["end"]] == s["text"]
 
 
+def test_cli_predict_reads_a_txt_path_given_as_text(run_dir, tmp_path, capsys):
+    path = tmp_path / "story.txt"
+    path.write_text("The \u201cregime\u201d said the terrorists fled.", encoding="utf-8")
+    assert main(["predict", str(run_dir), str(path), "--threshold", "0.01", "--quiet"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["id"] for r in rows] == ["story"]
+    assert rows[0]["spans"] and all(s["text"] in path.read_text(encoding="utf-8") for s in rows[0]["spans"])
+
+
 def test_three_call_python_api(run_dir):
     import framespan
 

@@ -20,7 +20,8 @@ Result = tuple[str, str, list[Span]]
 def register(sub: argparse._SubParsersAction) -> None:
     pr = sub.add_parser("predict", help="find devices in new text")
     pr.add_argument("run", help="run or model folder")
-    pr.add_argument("text", nargs="?", help="text to score ('-' or nothing with piped input reads stdin)")
+    pr.add_argument("text", nargs="?",
+                    help="text to score, or a .txt file ('-' or nothing with piped input reads stdin)")
     pr.add_argument("--file", "-f", action="append", default=[],
                     help=".txt file, folder of .txt files, or JSONL with a 'text' field (repeatable)")
     pr.add_argument("--format", default="json", choices=["json", "jsonl", "tsv", "html"])
@@ -39,7 +40,7 @@ def read_inputs(args: argparse.Namespace) -> Iterator[tuple[str, str]]:
     from ..corpora.common import decode_utf8, read_bytes
 
     if args.text and args.text != "-":
-        yield "text", args.text
+        yield _positional(args.text)
     for f in args.file:
         path = Path(f)
         if path.is_dir():
@@ -55,6 +56,18 @@ def read_inputs(args: argparse.Namespace) -> Iterator[tuple[str, str]]:
         if sys.stdin.isatty():
             raise FramespanError("no input: give TEXT, --file, or pipe text on stdin")
         yield "stdin", sys.stdin.read()
+
+
+def _positional(text: str) -> tuple[str, str]:
+    """The positional TEXT, or the file it names: a path given as TEXT means its contents, not the
+    path's own few words."""
+    from ..corpora.common import decode_utf8, read_bytes
+
+    path = Path(text)
+    if "\n" not in text and len(text) < 4096 and path.suffix == ".txt" and path.is_file():
+        print(f"framespan: reading TEXT as the file {path}", file=sys.stderr)
+        return path.stem, decode_utf8(read_bytes(path), path)[0]
+    return "text", text
 
 
 def _jsonl_inputs(path: Path) -> Iterator[tuple[str, str]]:
