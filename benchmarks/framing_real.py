@@ -18,13 +18,12 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
-import platform
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from report_section import write_section
+from report_section import machine_line, write_section
 
 from framespan.bootstrap import f1_interval, stats_array, stats_from_scores
 from framespan.corpora.common import SkipReport
@@ -120,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     text = "\n".join([
         START,
         f"Measured {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, commit {commit}, "
-        f"{platform.machine()} ({platform.processor() or 'cpu'}), `benchmarks/framing_real.py`.",
+        f"{machine_line()}, `benchmarks/framing_real.py`.",
         "",
         f"Held-out real articles: the {len(gold)} PTC test-split articles; gold spans per device "
         + ", ".join(f"{k} {v}" for k, v in n_gold.items()) + ". Labelled-span F1 (partial credit); in "

@@ -21,7 +21,6 @@ _T0 = time.perf_counter()  # cold start counts from here, before any heavy impor
 import argparse  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
-import platform  # noqa: E402
 import resource  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
@@ -30,6 +29,8 @@ from typing import Any  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+
+from report_section import machine as report_machine  # noqa: E402
 
 # torch-two-pass: the torch backend with its hidden-state cache off, so the detect strategy runs the
 # encoder a second time to name the spans it found (framespan before the cache; plain labels-strategy
@@ -305,23 +306,6 @@ def _run(cmd: list[str], env: dict[str, str]) -> None:
         raise SystemExit(f"worker failed: {' '.join(cmd)}\n{proc.stderr[-4000:]}")
 
 
-def _machine() -> dict[str, Any]:
-    cpu = platform.processor() or ""
-    try:
-        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as f:
-            cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), cpu)
-    except OSError:
-        pass
-    mem = ""
-    try:
-        with open("/proc/meminfo", encoding="ascii") as f:
-            mem = f"{int(f.readline().split()[1]) / 1024 ** 2:.0f} GiB"
-    except OSError:
-        pass
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory": mem, "python": platform.python_version(),
-            "load_avg_start": os.getloadavg()}
-
-
 def _commit() -> str:
     try:
         head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
@@ -441,7 +425,7 @@ def parent(args: argparse.Namespace) -> None:
                 "RAYON_NUM_THREADS": threads, "TOKENIZERS_PARALLELISM": "false", "HF_HUB_OFFLINE": "1",
                 "TRANSFORMERS_VERBOSITY": "error", "PYTHONPATH": str(REPO)})
     script = str(Path(__file__).resolve())
-    machine = _machine()
+    machine = report_machine()
     print("matmul ceiling ...", file=sys.stderr)
     _run([sys.executable, script, "--matmul", "--threads", threads, "--result", str(work / "matmul.json")], env)
     matmul = json.loads((work / "matmul.json").read_text(encoding="utf-8"))
