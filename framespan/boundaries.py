@@ -23,10 +23,10 @@ _SO_CALLED_BEFORE = re.compile(rf"({_SO_CALLED_WORD})\s*$", re.IGNORECASE)
 FUNCTION_WORDS = frozenset(
     "a an the of to in on at by for with from as and or but this that these those it its is are was were be "
     "been has have had will would can could not no who whom whose which".split())
-# Words a span does not end on ("the cowardly souls who", "the ultimate end of"): in PTC 1% of
-# spans end on one, so a run that does has stopped short of its noun or gone past its phrase.
-# A pronoun or negation can end a phrase ("fight it", "says no"), so those stay.
-DANGLING_WORDS = FUNCTION_WORDS - {"this", "that", "these", "those", "it", "not", "no"}
+# Words a span does not end on ("the cowardly souls who", "the ultimate end of"): under 1% of PTC
+# spans end on one, so a run that does has stopped short of its noun or gone past its phrase. A
+# pronoun, negation or auxiliary can end a phrase ("fight it", "says no", "as they always have").
+DANGLING_WORDS = frozenset("a an the of to in on at by for with from as and or but its who whom whose which".split())
 _LAST_WORD = re.compile(r"(\w+)\W*$")
 MAX_NAME_WORDS = 6  # a quotation this short, on one line, is a name or term, not a quoted sentence
 

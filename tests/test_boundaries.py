@@ -88,11 +88,15 @@ def test_span_of_function_words_alone_is_dropped():
 
 
 def test_a_span_lets_go_of_dangling_words_at_its_end_but_not_of_capitals():
-    spans = [at(NEWS, "source inside the", "anonymous_source"), at(NEWS, "themselves have", "inevitability_appeal"),
+    spans = [at(NEWS, "source inside the", "anonymous_source"),
+             at(NEWS, "their death sentence,\u201d the", "inevitability_appeal"),
              at(NEWS, "so-called\u201dNational Liberation Front\u201d said the", "loaded_label")]
     assert covered(NEWS, tidy_spans(NEWS, spans)) == [
         ("loaded_label", "so-called\u201dNational Liberation Front\u201d said"),
-        ("inevitability_appeal", "themselves"), ("anonymous_source", "source inside")]
+        ("inevitability_appeal", "their death sentence"), ("anonymous_source", "source inside")]
+    text = "They said the war would end, as wars always have"
+    assert covered(text, tidy_spans(text, [Span(18, len(text), "inevitability_appeal")])) == [
+        ("inevitability_appeal", "would end, as wars always have")]  # an auxiliary can end a clause
     text = "They backed Plan A against fighters of the IS"
     assert covered(text, tidy_spans(text, [Span(12, 18, "loaded_label"), Span(27, 45, "loaded_label")])) == [
         ("loaded_label", "Plan A"), ("loaded_label", "fighters of the IS")]
