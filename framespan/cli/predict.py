@@ -37,19 +37,16 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def read_inputs(args: argparse.Namespace) -> Iterator[tuple[str, str]]:
     """(id, text) pairs from the positional text, files, folders, JSONL, or stdin, read lazily."""
-    from ..corpora.common import decode_utf8, read_bytes
-
     if args.text and args.text != "-":
         yield _positional(args.text)
     for f in args.file:
         path = Path(f)
         if path.is_dir():
-            for p in sorted(path.glob("*.txt")):
-                yield p.stem, decode_utf8(read_bytes(p), p)[0]
+            yield from (_txt_input(p) for p in sorted(path.glob("*.txt")))
         elif path.suffix == ".jsonl":
             yield from _jsonl_inputs(path)
         elif path.is_file():
-            yield path.stem, decode_utf8(read_bytes(path), path)[0]
+            yield _txt_input(path)
         else:
             raise FramespanError(f"input not found: {path}")
     if args.text == "-" or (not args.text and not args.file):
@@ -61,13 +58,18 @@ def read_inputs(args: argparse.Namespace) -> Iterator[tuple[str, str]]:
 def _positional(text: str) -> tuple[str, str]:
     """The positional TEXT, or the file it names: a path given as TEXT means its contents, not the
     path's own few words."""
-    from ..corpora.common import decode_utf8, read_bytes
-
     path = Path(text)
     if "\n" not in text and len(text) < 4096 and path.suffix == ".txt" and path.is_file():
         print(f"framespan: reading TEXT as the file {path}", file=sys.stderr)
-        return path.stem, decode_utf8(read_bytes(path), path)[0]
+        return _txt_input(path)
     return "text", text
+
+
+def _txt_input(path: Path) -> tuple[str, str]:
+    """(the file's stem, its text) for a UTF-8 text file."""
+    from ..corpora.common import decode_utf8, read_bytes
+
+    return path.stem, decode_utf8(read_bytes(path), path)[0]
 
 
 def _jsonl_inputs(path: Path) -> Iterator[tuple[str, str]]:
