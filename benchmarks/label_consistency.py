@@ -6,7 +6,11 @@ them in this article, and count how many lie inside one of this article's spans 
 A model that marked every such occurrence, as a consistent reader would, gets at most that share
 credited by PTC's gold.
 
-    python benchmarks/label_consistency.py --ptc PTC_DIR [--technique Name_Calling,Labeling]
+With ``--terms``, it also says how often PTC marks each given term wherever it occurs: whether
+a model trained on PTC's gold can learn a term as a label at all.
+
+    python benchmarks/label_consistency.py --ptc PTC_DIR [--technique Name_Calling,Labeling] \
+        [--terms terrorists regime]
 """
 
 from __future__ import annotations
@@ -49,10 +53,26 @@ def consistency(docs: list[Document], technique: str) -> tuple[int, int, Counter
     return marked, total, missed
 
 
+def term_rates(docs: list[Document], technique: str, terms: list[str]) -> list[tuple[str, int, int]]:
+    """(term, whole-word occurrences in any case, occurrences inside a span of the technique)."""
+    out = []
+    for term in terms:
+        pattern = re.compile(r"(?<!\w)" + re.escape(term) + r"(?!\w)", re.IGNORECASE)
+        total = marked = 0
+        for d in docs:
+            spans = [(s.start, s.end) for s in d.spans if s.label == technique]
+            for m in pattern.finditer(d.text):
+                total += 1
+                marked += any(a <= m.start() and m.end() <= b for a, b in spans)
+        out.append((term, total, marked))
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--ptc", type=Path, required=True, help="PTC folder with train-articles and labels")
     ap.add_argument("--technique", default="Name_Calling,Labeling")
+    ap.add_argument("--terms", nargs="*", default=[], help="terms whose own marking rate to report")
     args = ap.parse_args(argv)
     docs = read_ptc(args.ptc / "train-articles", args.ptc / "train-labels-task2-technique-classification",
                     lenient=True, report=SkipReport())
@@ -60,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{args.technique}: {len(docs)} articles; {total} occurrences of terms marked in another article, "
           f"{marked} of them marked ({marked / max(total, 1):.2f})")
     print("most often unmarked:", ", ".join(f"{t} ({n})" for t, n in missed.most_common(12)))
+    for term, n, hit in term_rates(docs, args.technique, args.terms):
+        print(f"{term!r}: {n} occurrences, {hit} inside a {args.technique} span")
     return 0
 
 

@@ -21,3 +21,10 @@ def test_only_terms_marked_in_another_article_count_and_whole_words_only() -> No
     # c: regime and thugs, both unmarked.
     assert (marked, total) == (2, 4)
     assert missed == {"regime": 1, "thugs": 1}
+
+
+def test_term_rates_count_every_whole_word_occurrence_and_those_inside_a_span() -> None:
+    a = Document("a", "The regime lied. Regimes fall.", [Span(0, 10, NC)])
+    b = Document("b", "Ask the REGIME, not the regime's friends.", [])
+    # "Regimes" is no occurrence; "REGIME" and "regime's" are, unmarked.
+    assert bench.term_rates([a, b], NC, ["regime", "junta"]) == [("regime", 3, 1), ("junta", 0, 0)]
