@@ -25,8 +25,10 @@ FUNCTION_WORDS = frozenset(
     "been has have had will would can could not no who whom whose which".split())
 # Words a span does not end on ("the cowardly souls who", "the ultimate end of"): under 1% of PTC
 # spans end on one, so a run that does has stopped short of its noun or gone past its phrase. A
-# pronoun, negation or auxiliary can end a phrase ("fight it", "says no", "as they always have").
-DANGLING_WORDS = frozenset("a an the of to in on at by for with from as and or but its who whom whose which".split())
+# pronoun, negation or auxiliary can end a phrase ("fight it", "says no", "as they always have"). A
+# last "that" is nearly always reported speech's ("commented that"): 10 of 4783 PTC spans end on it.
+DANGLING_WORDS = frozenset("a an the of to in on at by for with from as and or but its who whom whose which "
+                           "that".split())
 _LAST_WORD = re.compile(r"(\w+)\W*$")
 MAX_NAME_WORDS = 6  # a quotation this short, on one line, is a name or term, not a quoted sentence
 

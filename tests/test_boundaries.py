@@ -100,6 +100,9 @@ def test_a_span_lets_go_of_dangling_words_at_its_end_but_not_of_capitals():
     text = "They backed Plan A against fighters of the IS"
     assert covered(text, tidy_spans(text, [Span(12, 18, "loaded_label"), Span(27, 45, "loaded_label")])) == [
         ("loaded_label", "Plan A"), ("loaded_label", "fighters of the IS")]
+    text = "An anonymous source recently commented that the bands had lost"
+    assert covered(text, tidy_spans(text, [Span(0, 43, "anonymous_source")])) == [
+        ("anonymous_source", "An anonymous source recently commented")]
 
 
 def test_span_cut_inside_a_word_widens_to_the_word_and_keeps_apostrophes_inside():
