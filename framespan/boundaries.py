@@ -165,10 +165,20 @@ def so_called_start(text: str, start: int) -> int:
     return start - (len(m.group(0))) if m else start
 
 
+_SENTENCE_BEFORE = re.compile(r"(?:^|[.!?][\"'\u201d\u2019]?\s+|\n\s*)$")
+
+
+def quoted_sentence(text: str, a: int, b: int) -> bool:
+    """Whether the quotation between marks ``a`` and ``b`` is a sentence of its own: it opens where
+    a sentence does and ends as one does ("Their days are numbered.")."""
+    return is_sentence(text, a, b) and _SENTENCE_BEFORE.search(text[max(0, a - 8):a]) is not None
+
+
 def quoted_terms(text: str) -> list[tuple[int, int]]:
     """Where a scare quote can stand: each short quotation with both marks, and a ``so-called`` just
-    before it (an unquoted so-called term has no marks to find it by)."""
-    return [(so_called_start(text, a), b + 1) for a, b in quoted_names(text)]
+    before it (an unquoted so-called term has no marks to find it by). A quoted sentence of its own
+    is reported speech, not a term held at arm's length, so it is no place for one."""
+    return [(so_called_start(text, a), b + 1) for a, b in quoted_names(text) if not quoted_sentence(text, a, b)]
 
 
 def tidy_span(text: str, span: Span, names: Sequence[tuple[int, int]]) -> Span | None:

@@ -13,6 +13,7 @@ from framespan.boundaries import (
     has_content,
     is_sentence,
     quoted_names,
+    quoted_terms,
     tidy_spans,
 )
 from framespan.detector import Detector
@@ -175,3 +176,9 @@ def test_backends_return_only_acceptable_spans(folder, request):
         _check_acceptable(text, spans)
         found += len(spans)
     assert found > 10  # the check above ran on real output, not on nothing
+
+
+def test_a_quoted_sentence_of_its_own_is_no_place_for_a_scare_quote():
+    text = "He told state television. \u201cTheir days are numbered.\u201d Then the so-called \u201creforms.\u201d"
+    assert [text[a:b] for a, b in quoted_terms(text)] == ["so-called \u201creforms.\u201d"]
+    assert [text[a:b] for a, b in quoted_terms("\u2018We won!\u2019 he said")] == []
