@@ -20,6 +20,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.patches import Patch, Rectangle  # noqa: E402
 
 from framespan.detector import Detector  # noqa: E402
+from framespan.errors import ConfigError  # noqa: E402
+from framespan.labels import LabelSchema, load_schema  # noqa: E402
 from framespan.spans import Span  # noqa: E402
 
 
@@ -57,18 +59,29 @@ def draw(text: str, spans: list[Span], colors: dict[str, str], title: str, width
     return fig
 
 
+def palette(schema: LabelSchema) -> dict[str, str]:
+    """The bundled schema's colours where the model's schema is a bundled one, so a picture of a run
+    trained before a colour changed matches today's pages; the run's own colours otherwise."""
+    try:
+        current = load_schema(schema.name).colors()
+    except ConfigError:
+        return schema.colors()
+    return {lab: current.get(lab, color) for lab, color in schema.colors().items()}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("run", type=Path)
     ap.add_argument("text", type=Path)
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--width", type=int, default=100)
+    ap.add_argument("--title", help="picture title (default: RUN's folder name on TEXT's file name)")
     args = ap.parse_args(argv)
     det = Detector.load(args.run)
     text = args.text.read_text(encoding="utf-8")
     spans = det.predict(text)
-    colors = det.schema.colors()
-    fig = draw(text, spans, colors, f"{args.run.name} on {args.text.name}", args.width)
+    colors = palette(det.schema)
+    fig = draw(text, spans, colors, args.title or f"{args.run.name} on {args.text.name}", args.width)
     fig.savefig(args.out, dpi=130, bbox_inches="tight")
     print(f"{args.out}: {len(spans)} spans")
     return 0

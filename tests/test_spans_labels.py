@@ -44,6 +44,12 @@ def test_bundled_schemas_load_and_map_ptc_to_framing():
     assert "anonymous_source" not in mapping.values()
 
 
+@pytest.mark.parametrize("name", ["framing", "ptc14"])
+def test_bundled_schema_gives_every_label_its_own_colour(name):
+    colors = load_schema(name).colors()  # highlights and legends tell labels apart by colour alone
+    assert len(set(c.lower() for c in colors.values())) == len(colors)
+
+
 def test_map_documents_marks_only_mapped_labels_as_annotated():
     ptc, framing = load_schema("ptc14"), load_schema("framing")
     doc = Document("1", "They are thugs.", [Span(9, 14, "Name_Calling,Labeling")])

@@ -14,3 +14,12 @@ def test_wrapped_pieces_sit_at_their_offsets() -> None:
     for off, line in pieces:
         assert text[off:off + len(line)] == line
     assert "".join(line for _, line in pieces) == text.replace("\n", "")
+
+
+def test_palette_takes_the_bundled_schemas_current_colours_and_keeps_a_custom_schemas_own() -> None:
+    from framespan.labels import Label, LabelSchema
+
+    old = LabelSchema("framing", (Label("flag_waving", "#3cb44b"), Label("mine", "#123456")))
+    assert png.palette(old) == {"flag_waving": "#dcbeff", "mine": "#123456"}
+    custom = LabelSchema("my-schema", (Label("x", "#abcdef"),))
+    assert png.palette(custom) == {"x": "#abcdef"}
