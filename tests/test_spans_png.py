@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from framespan.labels import Label, LabelSchema
+
 from .conftest import load_benchmark
 
 png = load_benchmark("spans_png")
@@ -17,8 +19,6 @@ def test_wrapped_pieces_sit_at_their_offsets() -> None:
 
 
 def test_palette_takes_the_bundled_schemas_current_colours_and_keeps_a_custom_schemas_own() -> None:
-    from framespan.labels import Label, LabelSchema
-
     old = LabelSchema("framing", (Label("flag_waving", "#3cb44b"), Label("mine", "#123456")))
     assert png.palette(old) == {"flag_waving": "#dcbeff", "mine": "#123456"}
     custom = LabelSchema("my-schema", (Label("x", "#abcdef"),))
