@@ -35,6 +35,16 @@ def terms_by_article(docs: list[Document], technique: str) -> dict[str, set[str]
     return out
 
 
+def whole_word(term: str) -> re.Pattern[str]:
+    """``term`` as a whole word or phrase, in any case."""
+    return re.compile(r"(?<!\w)" + re.escape(term) + r"(?!\w)", re.IGNORECASE)
+
+
+def inside(spans: list[tuple[int, int]], m: re.Match[str]) -> bool:
+    """Whether the match lies inside one of the (start, end) spans."""
+    return any(a <= m.start() and m.end() <= b for a, b in spans)
+
+
 def consistency(docs: list[Document], technique: str) -> tuple[int, int, Counter[str]]:
     """(occurrences marked, occurrences of terms marked elsewhere, unmarked occurrences per term)."""
     terms = terms_by_article(docs, technique)
@@ -45,9 +55,9 @@ def consistency(docs: list[Document], technique: str) -> tuple[int, int, Counter
         spans = [(s.start, s.end) for s in d.spans if s.label == technique]
         elsewhere = [t for t in seen_in if seen_in[t] - (t in terms[d.id]) > 0]
         for t in elsewhere:
-            for m in re.finditer(r"(?<!\w)" + re.escape(t) + r"(?!\w)", d.text, re.IGNORECASE):
+            for m in whole_word(t).finditer(d.text):
                 total += 1
-                hit = any(a <= m.start() and m.end() <= b for a, b in spans)
+                hit = inside(spans, m)
                 marked += hit
                 missed[t] += not hit
     return marked, total, missed
@@ -57,13 +67,13 @@ def term_rates(docs: list[Document], technique: str, terms: list[str]) -> list[t
     """(term, whole-word occurrences in any case, occurrences inside a span of the technique)."""
     out = []
     for term in terms:
-        pattern = re.compile(r"(?<!\w)" + re.escape(term) + r"(?!\w)", re.IGNORECASE)
+        pattern = whole_word(term)
         total = marked = 0
         for d in docs:
             spans = [(s.start, s.end) for s in d.spans if s.label == technique]
             for m in pattern.finditer(d.text):
                 total += 1
-                marked += any(a <= m.start() and m.end() <= b for a, b in spans)
+                marked += inside(spans, m)
         out.append((term, total, marked))
     return out
 
