@@ -30,6 +30,7 @@ FUNCTION_WORDS = frozenset(
 DANGLING_WORDS = frozenset("a an the of to in on at by for with from as and or but its who whom whose which "
                            "that".split())
 _LAST_WORD = re.compile(r"(\w+)\W*$")
+_SENTENCE_BEFORE = re.compile(r"(?:^|[.!?][\"'\u201d\u2019]?\s+|\n\s*)$")  # where a sentence opens
 MAX_NAME_WORDS = 6  # a quotation this short, on one line, is a name or term, not a quoted sentence
 
 
@@ -68,6 +69,12 @@ def is_sentence(text: str, a: int, b: int) -> bool:
     """Whether the quotation between marks ``a`` and ``b`` ends as a sentence does (. ! ?), unlike a
     name or term (a comma inside the closing mark is only American punctuation)."""
     return text[a + 1:b].rstrip()[-1:] in (".", "!", "?")
+
+
+def quoted_sentence(text: str, a: int, b: int) -> bool:
+    """Whether the quotation between marks ``a`` and ``b`` is a sentence of its own: it opens where
+    a sentence does and ends as one does ("Their days are numbered.")."""
+    return is_sentence(text, a, b) and _SENTENCE_BEFORE.search(text[max(0, a - 8):a]) is not None
 
 
 def _is_mark(text: str, i: int) -> bool:
@@ -163,15 +170,6 @@ def so_called_start(text: str, start: int) -> int:
     """Where a ``so-called`` just before ``start`` begins (``start`` itself when there is none)."""
     m = _SO_CALLED_BEFORE.search(text[max(0, start - 12):start])
     return start - (len(m.group(0))) if m else start
-
-
-_SENTENCE_BEFORE = re.compile(r"(?:^|[.!?][\"'\u201d\u2019]?\s+|\n\s*)$")
-
-
-def quoted_sentence(text: str, a: int, b: int) -> bool:
-    """Whether the quotation between marks ``a`` and ``b`` is a sentence of its own: it opens where
-    a sentence does and ends as one does ("Their days are numbered.")."""
-    return is_sentence(text, a, b) and _SENTENCE_BEFORE.search(text[max(0, a - 8):a]) is not None
 
 
 def quoted_terms(text: str) -> list[tuple[int, int]]:
