@@ -11,6 +11,12 @@ FLC partial credit, framespan.metrics.labeled_scores), per device and micro over
 The second annotator (data/ptc-framing/second-pass.tsv) is scored on the articles it read, on
 the three devices it annotated; loaded_label comes from PTC for both passes, so it is left out of
 that row. Models are scored on those articles too, beside their scores on the whole test part.
+
+Where data/ptc-framing/loaded-label.tsv is shipped (our own loaded_label annotation, in the
+guidelines' sense), a third table scores loaded_label against it on the test articles: the two
+independent passes it was settled from (loaded-label-first-pass.tsv, loaded-label-second-pass.tsv),
+PTC's Name_Calling,Labeling as one more annotator, and each model, with the micro over the four
+devices when loaded_label is ours.
 """
 
 from __future__ import annotations
@@ -57,6 +63,19 @@ def only(docs: list[Document], ids: set[str], labels: list[str]) -> list[Documen
             for d in docs if d.id in ids]
 
 
+def with_own_labels(gold: list[Document], data: Path, pass_file: str,
+                    articles: str = "loaded-label-articles.txt") -> list[Document] | None:
+    """``gold``'s articles that a loaded_label pass read (``articles``), their loaded_label spans
+    replaced by ``pass_file``'s (None where that pass is not shipped)."""
+    if not (data / pass_file).exists():
+        return None
+    listed = data / articles
+    ids = set(read_ids(listed)) & {d.id for d in gold}
+    blank = [Document(d.id, d.text, [s for s in d.spans if s.label != "loaded_label"], d.annotated_labels, d.meta)
+             for d in gold if d.id in ids]
+    return add_standoff(blank, data / pass_file, ["loaded_label"], listed)
+
+
 def intervals(gold: list[Document], pred: dict[str, list], labels: list[str]) -> dict[str, tuple[float, float]]:
     """95% bootstrap intervals over documents of each device's F1 and of the micro F1 ("micro")."""
     out = {}
@@ -75,6 +94,21 @@ def row(name: str, scores: dict, labels: list[str], ci: dict[str, tuple[float, f
     per = scores["per_label"]
     cells = [cell(per[lab], ci[lab]) if lab in labels else "–" for lab in DEVICES]
     return f"| {name} | {cell(scores, ci['micro'])} | " + " | ".join(cells) + " |"
+
+
+def own_row(lines: list[str], name: str, own: list[Document], pred: dict[str, list], micro: bool) -> dict:
+    """One row of the loaded-label table (appended to ``lines``): loaded_label against our annotation
+    and, for a model, the micro over the four devices with that loaded_label."""
+    ids = {d.id for d in own}
+    pred = {k: v for k, v in pred.items() if k in ids}
+    label = labeled_scores(own, pred, labels=["loaded_label"])
+    cells = [cell(label, intervals(own, pred, ["loaded_label"])["micro"])]
+    out = {"loaded_label": label}
+    if micro:
+        out["micro"] = labeled_scores(own, pred, labels=DEVICES)
+        cells.append(cell(out["micro"], intervals(own, pred, DEVICES)["micro"]))
+    lines.append(f"| {name} | " + " | ".join(cells + ["–"] * (2 - len(cells))) + " |")
+    return out
 
 
 def score_model(run: Path, docs: list[Document]) -> tuple[dict[str, list], float]:
@@ -105,9 +139,22 @@ def main(argv: list[str] | None = None) -> int:
     sub_lines = list(lines)
     second_pred = {d.id: d.spans for d in second}
     sub_lines.append(row("second annotator", results["second_annotator"], OWN, intervals(sub_gold, second_pred, OWN)))
+    own = with_own_labels(gold, args.data, "loaded-label.tsv")
+    first, second_pass = (with_own_labels(gold, args.data, f"loaded-label-{p}-pass.tsv",
+                                          "loaded-label-passes-articles.txt") for p in ("first", "second"))
+    own_lines = ["| who | loaded_label P / R / F1 | micro over the four, loaded_label ours |", "|---|---|---|"]
+    if first is not None and second_pass is not None:
+        results["loaded_label_ours:second pass against the first"] = own_row(
+            own_lines, "second pass against the first (independent)", first, {d.id: d.spans for d in second_pass},
+            micro=False)
+    if own is not None:
+        results["loaded_label_ours:PTC"] = own_row(own_lines, "PTC's Name_Calling,Labeling", own,
+                                                   {d.id: d.spans for d in gold}, micro=False)
     for item in args.runs:
         name, _, path = item.rpartition("=")
         pred, seconds = score_model(Path(path), gold)
+        if own is not None:
+            results[f"loaded_label_ours:{name}"] = own_row(own_lines, name, own, pred, micro=True)
         full = labeled_scores(gold, pred, labels=DEVICES)
         sub = labeled_scores(sub_gold, {k: v for k, v in pred.items() if k in second_ids}, labels=OWN)
         results[name] = {"test": full, "second_pass_articles": sub, "predict_seconds": seconds}
@@ -127,7 +174,13 @@ def main(argv: list[str] | None = None) -> int:
         "which articles were held out.",
         "", *lines, "",
         f"The {len(sub_gold)} of them read by the second annotator, its three devices (loaded_label is PTC's "
-        "for both passes):", "", *sub_lines, END])
+        "for both passes):", "", *sub_lines,
+        *(["", f"Loaded labels in the guidelines' sense: our own loaded_label annotation of {len(own)} of these "
+            f"articles ({sum(s.label == 'loaded_label' for d in own for s in d.spans)} spans, "
+            "`loaded-label.tsv`), against PTC's Name_Calling,Labeling and the models; first, the two "
+            "independent passes it was settled from, one against the other:", "", *own_lines]
+          if own is not None else []),
+        END])
     print(text)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")

@@ -68,15 +68,20 @@ def test_spans_for_an_article_the_pass_did_not_read_are_refused(tmp_path):
 
 
 @pytest.mark.skipif(not PTC.is_dir(), reason="needs the PTC articles in ../shared/ptc (not redistributable)")
-@pytest.mark.parametrize(("labels", "articles"), [("labels.tsv", "articles.txt"),
-                                                  ("second-pass.tsv", "second-pass-articles.txt")])
-def test_shipped_standoff_labels_load_over_ptc(labels, articles):
+@pytest.mark.parametrize(("labels", "articles", "devices"), [
+    ("labels.tsv", "articles.txt", OWN),
+    ("second-pass.tsv", "second-pass-articles.txt", OWN),
+    ("loaded-label.tsv", "loaded-label-articles.txt", ["loaded_label"]),
+    ("loaded-label-first-pass.tsv", "loaded-label-passes-articles.txt", ["loaded_label"]),
+    ("loaded-label-second-pass.tsv", "loaded-label-passes-articles.txt", ["loaded_label"]),
+])
+def test_shipped_standoff_labels_load_over_ptc(labels, articles, devices):
     docs = read_ptc(PTC / "train-articles", None, schema=None)
     listed = read_ids(SHIPPED / articles)
     assert len(set(listed)) == len(listed) and set(listed) <= {d.id for d in docs}
-    out = add_standoff(docs, SHIPPED / labels, OWN, SHIPPED / articles, load_schema("framing"))
+    out = add_standoff(docs, SHIPPED / labels, devices, SHIPPED / articles, load_schema("framing"))
     spans = [(d, s) for d in out for s in d.spans]
-    assert spans and {s.label for _, s in spans} == set(OWN)
+    assert spans and {s.label for _, s in spans} == set(devices)
     for doc, s in spans:
         assert 0 <= s.start < s.end <= len(doc.text)
         assert any(c.isalnum() for c in doc.text[s.start:s.end])

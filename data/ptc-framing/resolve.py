@@ -16,7 +16,7 @@ import json
 import sys
 from pathlib import Path
 
-LABELS = ("inevitability_appeal", "anonymous_source", "scare_quotes")
+LABELS = ("loaded_label", "inevitability_appeal", "anonymous_source", "scare_quotes")
 OPEN_QUOTES = "\"“‘'«„‚"
 CLOSE_QUOTES = "\"”’'»“‘"
 
