@@ -45,17 +45,21 @@ OWN = DEVICES[1:]
 START, END = "<!-- framing-real:start -->", "<!-- framing-real:end -->"
 
 
-def gold_documents(ptc: Path, standoff: Path, articles: Path, split_seed: int = 0,
-                   part: str = "test") -> list[Document]:
-    """One part of the split (dev 0.1, test 0.25, as configs/framing.yaml) with the four devices."""
+def ptc_documents(ptc: Path, standoff: Path, articles: Path) -> list[Document]:
+    """Every PTC article with the four devices: PTC's Name_Calling,Labeling and our other three."""
     # PTC's labels hold one exact duplicate row, which lenient reading drops (and reports here).
     docs = read_ptc(ptc / "train-articles", ptc / "train-labels-task2-technique-classification", lenient=True,
                     report=SkipReport())
     docs = [Document(d.id, d.text, [s.__class__(s.start, s.end, "loaded_label") for s in d.spans
                                     if s.label == "Name_Calling,Labeling"], frozenset({"loaded_label"}), d.meta)
             for d in docs]
-    docs = add_standoff(docs, standoff, OWN, articles)
-    return getattr(split_documents(docs, 0.1, 0.25, split_seed), part)
+    return add_standoff(docs, standoff, OWN, articles)
+
+
+def gold_documents(ptc: Path, standoff: Path, articles: Path, split_seed: int = 0,
+                   part: str = "test") -> list[Document]:
+    """One part of the split (dev 0.1, test 0.25, as configs/framing.yaml) with the four devices."""
+    return getattr(split_documents(ptc_documents(ptc, standoff, articles), 0.1, 0.25, split_seed), part)
 
 
 def only(docs: list[Document], ids: set[str], labels: list[str]) -> list[Document]:
@@ -63,17 +67,16 @@ def only(docs: list[Document], ids: set[str], labels: list[str]) -> list[Documen
             for d in docs if d.id in ids]
 
 
-def with_own_labels(gold: list[Document], data: Path, pass_file: str,
+def with_own_labels(corpus: list[Document], keep: set[str], data: Path, pass_file: str,
                     articles: str = "loaded-label-articles.txt") -> list[Document] | None:
-    """``gold``'s articles that a loaded_label pass read (``articles``), their loaded_label spans
-    replaced by ``pass_file``'s (None where that pass is not shipped)."""
+    """The articles of ``keep`` that a loaded_label pass read (``articles``), with its loaded_label
+    spans in place of the corpus's (None where that pass is not shipped)."""
     if not (data / pass_file).exists():
         return None
     listed = data / articles
-    ids = set(read_ids(listed)) & {d.id for d in gold}
-    blank = [Document(d.id, d.text, [s for s in d.spans if s.label != "loaded_label"], d.annotated_labels, d.meta)
-             for d in gold if d.id in ids]
-    return add_standoff(blank, data / pass_file, ["loaded_label"], listed)
+    read = set(read_ids(listed))
+    docs = add_standoff(corpus, data / pass_file, ["loaded_label"], listed, replace_labels=True)
+    return [d for d in docs if d.id in read and d.id in keep]
 
 
 def intervals(gold: list[Document], pred: dict[str, list], labels: list[str]) -> dict[str, tuple[float, float]]:
@@ -129,7 +132,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--write", type=Path, help="replace the framing-real section of this markdown file")
     ap.add_argument("--json", type=Path, help="also write every score as JSON")
     args = ap.parse_args(argv)
-    gold = gold_documents(args.ptc, args.data / "labels.tsv", args.data / "articles.txt")
+    corpus = ptc_documents(args.ptc, args.data / "labels.tsv", args.data / "articles.txt")
+    gold = split_documents(corpus, 0.1, 0.25, 0).test
+    test_ids = {d.id for d in gold}
     second_ids = set(read_ids(args.data / "second-pass-articles.txt")) & {d.id for d in gold}
     second = add_standoff([Document(d.id, d.text, [], frozenset(), d.meta) for d in gold if d.id in second_ids],
                           args.data / "second-pass.tsv", OWN, args.data / "second-pass-articles.txt")
@@ -139,8 +144,8 @@ def main(argv: list[str] | None = None) -> int:
     sub_lines = list(lines)
     second_pred = {d.id: d.spans for d in second}
     sub_lines.append(row("second annotator", results["second_annotator"], OWN, intervals(sub_gold, second_pred, OWN)))
-    own = with_own_labels(gold, args.data, "loaded-label.tsv")
-    first, second_pass = (with_own_labels(gold, args.data, f"loaded-label-{p}-pass.tsv",
+    own = with_own_labels(corpus, test_ids, args.data, "loaded-label.tsv")
+    first, second_pass = (with_own_labels(corpus, test_ids, args.data, f"loaded-label-{p}-pass.tsv",
                                           "loaded-label-passes-articles.txt") for p in ("first", "second"))
     own_lines = ["| who | loaded_label P / R / F1 | micro over the four, loaded_label ours |", "|---|---|---|"]
     if first is not None and second_pass is not None:

@@ -25,6 +25,8 @@ class StandoffSpec(_Strict):
                                  "text outside its spans teaches 'not this device' for them")
     articles: str | None = Field(None, description="file of the document ids the pass read, one a line "
                                  "(default: every document of the corpus)")
+    replace: bool = Field(False, description="on the documents the pass read, its spans of the labels it "
+                          "annotated replace the corpus's own spans of those labels (default: both are kept)")
 
 
 class CorpusSpec(_Strict):

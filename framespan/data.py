@@ -33,7 +33,7 @@ def load_spec(spec: CorpusSpec, schema: LabelSchema, lenient: bool = False, repo
     if source.name != schema.name:
         docs = map_documents(docs, source, schema, strict=not lenient)
     for extra in spec.standoff:
-        docs = add_standoff(docs, extra.labels, extra.annotated, extra.articles, schema)
+        docs = add_standoff(docs, extra.labels, extra.annotated, extra.articles, schema, extra.replace)
     check_labels(docs, schema, spec.path)
     return docs
 

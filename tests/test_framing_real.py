@@ -45,12 +45,12 @@ def test_our_loaded_labels_replace_ptcs_on_the_articles_our_pass_read(tmp_path) 
     docs = _docs()
     (tmp_path / "loaded-label.tsv").write_text("a0\tloaded_label\t27\t33\n", encoding="utf-8")
     (tmp_path / "loaded-label-articles.txt").write_text("a0\na1\n", encoding="utf-8")
-    own = bench.with_own_labels(docs, tmp_path, "loaded-label.tsv")
-    assert [d.id for d in own] == ["a0", "a1"]
+    own = bench.with_own_labels(docs, {"a0", "a1", "a2"}, tmp_path, "loaded-label.tsv")
+    assert [d.id for d in own] == ["a0", "a1"]  # read by the pass, and in the part asked for
     assert [(s.start, s.end) for s in own[0].spans if s.label == "loaded_label"] == [(27, 33)]  # "rebels"
     assert not [s for s in own[1].spans if s.label == "loaded_label"]  # read, and no label found
     assert [s.label for s in own[0].spans if s.label != "loaded_label"] == ["anonymous_source", "scare_quotes"]
-    assert bench.with_own_labels(docs, tmp_path, "loaded-label-second-pass.tsv") is None
+    assert bench.with_own_labels(docs, {"a0"}, tmp_path, "loaded-label-second-pass.tsv") is None
 
 
 def test_a_loaded_label_row_scores_a_model_on_the_four_devices_too() -> None:

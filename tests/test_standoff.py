@@ -45,6 +45,20 @@ def test_pass_adds_spans_and_its_labels_to_the_documents_it_read(tmp_path):
     assert docs[1].annotated_labels == frozenset({"loaded_label"})
 
 
+def test_a_replacing_pass_drops_the_corpus_spans_of_its_labels_where_it_read(tmp_path):
+    labels, listed = _write(tmp_path, "7\tloaded_label\t27\t32\n", "7\n8\n")
+    docs = add_standoff(_docs(), labels, ["loaded_label"], listed, replace_labels=True)
+    assert [TEXT[s.start:s.end] for s in docs[0].spans] == ["Front"]  # the corpus's own span is gone
+    assert docs[1].spans == [] and docs[1].annotated_labels == frozenset({"loaded_label"})
+
+
+def test_a_replacing_pass_leaves_documents_it_did_not_read_alone(tmp_path):
+    labels, listed = _write(tmp_path, "8\tloaded_label\t0\t7\n", "8\n")
+    docs = add_standoff(_docs(), labels, ["loaded_label"], listed, replace_labels=True)
+    assert [(s.start, s.end) for s in docs[0].spans] == [(16, 33)]
+    assert [(s.start, s.end) for s in docs[1].spans] == [(0, 7)]
+
+
 @pytest.mark.parametrize(("rows", "message"), [
     ("7\tscare_quotes\t16\n", r"labels\.tsv:1: expected 4 tab-separated fields"),
     ("7\tscare_quotes\t16\t99\n", r"labels\.tsv:1 \(document 7\): end offset 99 is past the end"),
@@ -85,3 +99,17 @@ def test_shipped_standoff_labels_load_over_ptc(labels, articles, devices):
     for doc, s in spans:
         assert 0 <= s.start < s.end <= len(doc.text)
         assert any(c.isalnum() for c in doc.text[s.start:s.end])
+
+
+@pytest.mark.parametrize(("replace_labels", "expected"), [(False, [(16, 33), (27, 32)]), (True, [(27, 32)])])
+def test_a_run_config_passes_replace_to_the_standoff_pass(tmp_path, replace_labels, expected):
+    from framespan.config import CorpusSpec
+    from framespan.corpora.jsonl import write_jsonl
+    from framespan.data import load_spec
+
+    write_jsonl(_docs(), tmp_path / "corpus.jsonl")
+    labels, _ = _write(tmp_path, "7\tloaded_label\t27\t32\n")
+    spec = CorpusSpec(path=str(tmp_path / "corpus.jsonl"), format="jsonl", standoff=[
+        {"labels": str(labels), "annotated": ["loaded_label"], "replace": replace_labels}])
+    docs = load_spec(spec, load_schema("framing"))
+    assert [(s.start, s.end) for s in docs[0].spans] == expected

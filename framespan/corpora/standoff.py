@@ -58,9 +58,12 @@ def read_standoff_rows(path: str | Path, docs: dict[str, Document],
 
 
 def add_standoff(docs: Iterable[Document], labels: str | Path, annotated: Iterable[str],
-                 articles: str | Path | None = None, schema: LabelSchema | None = None) -> list[Document]:
+                 articles: str | Path | None = None, schema: LabelSchema | None = None,
+                 replace_labels: bool = False) -> list[Document]:
     """``docs`` with one more annotation pass: its spans added and ``annotated`` joined to each read
-    document's ``annotated_labels``. ``articles`` lists the documents the pass read (default all)."""
+    document's ``annotated_labels``. ``articles`` lists the documents the pass read (default all).
+    With ``replace_labels`` the pass is the only authority for its labels on the documents it read:
+    their earlier spans of those labels are dropped."""
     docs = list(docs)
     by_id = {d.id: d for d in docs}
     annotated = frozenset(annotated)
@@ -82,5 +85,6 @@ def add_standoff(docs: Iterable[Document], labels: str | Path, annotated: Iterab
             out.append(doc)
             continue
         joined = None if doc.annotated_labels is None else doc.annotated_labels | annotated
-        out.append(replace(doc, spans=sorted(doc.spans + rows.get(doc.id, [])), annotated_labels=joined))
+        kept = [s for s in doc.spans if not (replace_labels and s.label in annotated)]
+        out.append(replace(doc, spans=sorted(kept + rows.get(doc.id, [])), annotated_labels=joined))
     return out
