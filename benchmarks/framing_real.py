@@ -56,10 +56,15 @@ def ptc_documents(ptc: Path, standoff: Path, articles: Path) -> list[Document]:
     return add_standoff(docs, standoff, OWN, articles)
 
 
+def part_of(corpus: list[Document], part: str = "test", split_seed: int = 0) -> list[Document]:
+    """One part of the split configs/framing.yaml makes (dev 0.1, test 0.25)."""
+    return getattr(split_documents(corpus, 0.1, 0.25, split_seed), part)
+
+
 def gold_documents(ptc: Path, standoff: Path, articles: Path, split_seed: int = 0,
                    part: str = "test") -> list[Document]:
-    """One part of the split (dev 0.1, test 0.25, as configs/framing.yaml) with the four devices."""
-    return getattr(split_documents(ptc_documents(ptc, standoff, articles), 0.1, 0.25, split_seed), part)
+    """One part of the split with the four devices."""
+    return part_of(ptc_documents(ptc, standoff, articles), part, split_seed)
 
 
 def only(docs: list[Document], ids: set[str], labels: list[str]) -> list[Document]:
@@ -133,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, help="also write every score as JSON")
     args = ap.parse_args(argv)
     corpus = ptc_documents(args.ptc, args.data / "labels.tsv", args.data / "articles.txt")
-    gold = split_documents(corpus, 0.1, 0.25, 0).test
+    gold = part_of(corpus)
     test_ids = {d.id for d in gold}
     second_ids = set(read_ids(args.data / "second-pass-articles.txt")) & {d.id for d in gold}
     second = add_standoff([Document(d.id, d.text, [], frozenset(), d.meta) for d in gold if d.id in second_ids],
