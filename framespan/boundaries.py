@@ -29,7 +29,17 @@ FUNCTION_WORDS = frozenset(
 # last "that" is nearly always reported speech's ("commented that"): 10 of 4783 PTC spans end on it.
 DANGLING_WORDS = frozenset("a an the of to in on at by for with from as and or but its who whom whose which "
                            "that".split())
+# Labels whose span is a noun phrase alone (guidelines, rules 4 and 6: `the [loaded_label: regime]`):
+# no determiner or possessive before it, and no pronoun or auxiliary after its noun, where a run
+# has gone on into the clause ("The terrorists themselves have"). None of the 670 loaded labels of
+# data/ptc-framing starts or ends on such a word.
+NOUN_PHRASE_LABELS = frozenset({"loaded_label"})
+_DETERMINERS = frozenset("a an the this that these those his her its their our my your some any".split())
+_PAST_THE_NOUN = FUNCTION_WORDS | DANGLING_WORDS | frozenset(
+    "he she they we you i him them us me himself herself itself themselves ourselves yourselves myself "
+    "do does did am shall should may might must".split())
 _LAST_WORD = re.compile(r"(\w+)\W*$")
+_FIRST_WORD = re.compile(r"\W*(\w+)")
 _SENTENCE_BEFORE = re.compile(r"(?:^|[.!?][\"'\u201d\u2019]?\s+|\n\s*)$")  # where a sentence opens
 MAX_NAME_WORDS = 6  # a quotation this short, on one line, is a name or term, not a quoted sentence
 
@@ -135,6 +145,25 @@ def _dangling(word: str) -> bool:
     return word.lower() in DANGLING_WORDS and not word.isupper()
 
 
+def _to_noun_phrase(text: str, start: int, end: int) -> tuple[int, int]:
+    """A noun-phrase span without the determiners before it and the clause words after it; a word
+    in capitals stays, and a span made only of such words is left as it is."""
+    a, b = start, end
+    while (m := _LAST_WORD.search(text, a, b)) and m.start() > a and _past_the_noun(m.group(1)):
+        a, b = _trim(text, a, m.start())
+    while (m := _FIRST_WORD.match(text, a, b)) and m.end() < b and _is_determiner(m.group(1)):
+        a, b = _trim(text, m.end(), b)
+    return (a, b) if a < b else (start, end)
+
+
+def _past_the_noun(word: str) -> bool:
+    return word.lower() in _PAST_THE_NOUN and not word.isupper()
+
+
+def _is_determiner(word: str) -> bool:
+    return word.lower() in _DETERMINERS and not word.isupper()
+
+
 def _widen_to_names(text: str, start: int, end: int, names: Sequence[tuple[int, int]],
                     paired: bool) -> tuple[int, int]:
     """Cover every short quoted name the span reaches into: the words inside the marks, or with
@@ -192,6 +221,8 @@ def tidy_span(text: str, span: Span, names: Sequence[tuple[int, int]]) -> Span |
         start = so_called_start(text, start)
     else:
         start, end = _balance_marks(*_drop_dangling(text, *_trim(text, start, end)), names)
+        if span.label in NOUN_PHRASE_LABELS:
+            start, end = _balance_marks(*_to_noun_phrase(text, start, end), names)
     return Span(start, end, span.label, span.score)
 
 

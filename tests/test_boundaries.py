@@ -106,6 +106,19 @@ def test_a_span_lets_go_of_dangling_words_at_its_end_but_not_of_capitals():
         ("anonymous_source", "An anonymous source recently commented")]
 
 
+def test_a_loaded_label_is_its_noun_phrase_without_determiner_or_the_clause_after_it():
+    text = "The terrorists themselves have signed their death sentence, and the IS fighters know it"
+    spans = [Span(0, 30, "loaded_label"), Span(64, 79, "loaded_label"), Span(0, 30, "inevitability_appeal")]
+    assert covered(text, tidy_spans(text, spans)) == [
+        ("inevitability_appeal", "The terrorists themselves have"),  # clause-level labels keep theirs
+        ("loaded_label", "terrorists"), ("loaded_label", "IS fighters")]
+    # Curly quotes and a possessive before the noun; a span of determiners alone is left as it was.
+    text = "Their \u2018regime\u2019 will fall, said their"
+    spans = [at(text, "Their \u2018regime\u2019", "loaded_label"), Span(len(text) - 5, len(text), "loaded_label")]
+    assert covered(text, tidy_spans(text, spans)) == [
+        ("loaded_label", "regime"), ("loaded_label", "their")]
+
+
 def test_span_cut_inside_a_word_widens_to_the_word_and_keeps_apostrophes_inside():
     spans = [at(NEWS, "won\u2019t last", "inevitability_appeal", cut=7), at(NEWS, "terrorists", "loaded_label", skip=3)]
     assert covered(NEWS, tidy_spans(NEWS, spans)) == [("loaded_label", "terrorists"),
