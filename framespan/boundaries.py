@@ -32,12 +32,16 @@ DANGLING_WORDS = frozenset("a an the of to in on at by for with from as and or b
 # Labels whose span is a noun phrase alone (guidelines, rules 4 and 6: `the [loaded_label: regime]`):
 # no determiner or possessive before it, and no pronoun or auxiliary after its noun, where a run
 # has gone on into the clause ("The terrorists themselves have"). None of the 670 loaded labels of
-# data/ptc-framing starts or ends on such a word.
+# data/ptc-framing starts or ends on such a word. Modals that are also nouns (will, might, can, must,
+# may) are not in the list: "iron will", "military might".
 NOUN_PHRASE_LABELS = frozenset({"loaded_label"})
 _DETERMINERS = frozenset("a an the this that these those his her its their our my your some any".split())
-_PAST_THE_NOUN = FUNCTION_WORDS | DANGLING_WORDS | frozenset(
-    "he she they we you i him them us me himself herself itself themselves ourselves yourselves myself "
-    "do does did am shall should may might must".split())
+_PAST_THE_NOUN = DANGLING_WORDS | _DETERMINERS | frozenset(
+    "he she it they we you i him them us me himself herself itself themselves ourselves yourselves myself "
+    "is are was were be been being am has have had do does did would could should shall not".split())
+_NP_WORD = r"\w+(?:[-‐'’]\w+)*"  # hyphenated and apostrophe words are one word here
+_LAST_NP_WORD = re.compile(rf"({_NP_WORD})\W*$")
+_FIRST_NP_WORD = re.compile(rf"\W*({_NP_WORD})")
 _LAST_WORD = re.compile(r"(\w+)\W*$")
 _FIRST_WORD = re.compile(r"\W*(\w+)")
 _SENTENCE_BEFORE = re.compile(r"(?:^|[.!?][\"'\u201d\u2019]?\s+|\n\s*)$")  # where a sentence opens
@@ -145,23 +149,38 @@ def _dangling(word: str) -> bool:
     return word.lower() in DANGLING_WORDS and not word.isupper()
 
 
-def _to_noun_phrase(text: str, start: int, end: int) -> tuple[int, int]:
-    """A noun-phrase span without the determiners before it and the clause words after it; a word
-    in capitals stays, and a span made only of such words is left as it is."""
+def _to_noun_phrase(text: str, start: int, end: int,
+                    names: Sequence[tuple[int, int]]) -> tuple[int, int] | None:
+    """A noun-phrase span without the determiners before it and the clause words after it (a word
+    in capitals stays, and so does a word inside a quoted name); None if nothing else is left."""
+    words = re.findall(_NP_WORD, text[start:end])
+    if words and all(_np_filler(w) for w in words):
+        return None
     a, b = start, end
-    while (m := _LAST_WORD.search(text, a, b)) and m.start() > a and _past_the_noun(m.group(1)):
+    while ((m := _LAST_NP_WORD.search(text, a, b)) and m.start() > a and _np_filler(m.group(1))
+           and not _inside_name(m.start(), names)):
         a, b = _trim(text, a, m.start())
-    while (m := _FIRST_WORD.match(text, a, b)) and m.end() < b and _is_determiner(m.group(1)):
+    while ((m := _FIRST_NP_WORD.match(text, a, b)) and m.end() < b and m.group(1).lower() in _DETERMINERS
+           and not _in_capitals(m.group(1)) and not _inside_name(m.start(1), names)):
         a, b = _trim(text, m.end(), b)
-    return (a, b) if a < b else (start, end)
+        while a < b and text[a] in "-‐":
+            a, b = _trim(text, a + 1, b)
+    return a, b
 
 
-def _past_the_noun(word: str) -> bool:
-    return word.lower() in _PAST_THE_NOUN and not word.isupper()
+def _np_filler(word: str) -> bool:
+    """A word that does not end a noun phrase; in capitals it is an acronym or a name (the IS, Plan
+    A), except the pronoun I."""
+    return word.lower() in _PAST_THE_NOUN and (not word.isupper() or word == "I")
 
 
-def _is_determiner(word: str) -> bool:
-    return word.lower() in _DETERMINERS and not word.isupper()
+def _in_capitals(word: str) -> bool:
+    """IS, US: an acronym; a lone capital (A terrorist) opens a sentence."""
+    return word.isupper() and len(word) > 1
+
+
+def _inside_name(i: int, names: Sequence[tuple[int, int]]) -> bool:
+    return any(a < i < b for a, b in names)
 
 
 def _widen_to_names(text: str, start: int, end: int, names: Sequence[tuple[int, int]],
@@ -222,7 +241,10 @@ def tidy_span(text: str, span: Span, names: Sequence[tuple[int, int]]) -> Span |
     else:
         start, end = _balance_marks(*_drop_dangling(text, *_trim(text, start, end)), names)
         if span.label in NOUN_PHRASE_LABELS:
-            start, end = _balance_marks(*_to_noun_phrase(text, start, end), names)
+            phrase = _to_noun_phrase(text, start, end, names)
+            if phrase is None:
+                return None
+            start, end = _balance_marks(*phrase, names)
     return Span(start, end, span.label, span.score)
 
 

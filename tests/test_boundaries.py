@@ -112,11 +112,20 @@ def test_a_loaded_label_is_its_noun_phrase_without_determiner_or_the_clause_afte
     assert covered(text, tidy_spans(text, spans)) == [
         ("inevitability_appeal", "The terrorists themselves have"),  # clause-level labels keep theirs
         ("loaded_label", "terrorists"), ("loaded_label", "IS fighters")]
-    # Curly quotes and a possessive before the noun; a span of determiners alone is left as it was.
-    text = "Their \u2018regime\u2019 will fall, said their"
-    spans = [at(text, "Their \u2018regime\u2019", "loaded_label"), Span(len(text) - 5, len(text), "loaded_label")]
+    # Curly quotes and a possessive before the noun; a span of determiners and pronouns alone goes.
+    text = "Their \u2018regime\u2019 will fall, said their leader: that they"
+    spans = [at(text, "Their \u2018regime\u2019", "loaded_label"), at(text, "that they", "loaded_label")]
+    assert covered(text, tidy_spans(text, spans)) == [("loaded_label", "regime")]
+
+
+def test_a_loaded_label_keeps_quoted_names_hyphenated_words_and_nouns_that_look_like_modals():
+    text = "The \u201cthe regime\u201d leaders, a political has-been, his iron will, the thugs I saw"
+    spans = [at(text, "The \u201cthe regime\u201d leaders", "loaded_label"),
+             at(text, "a political has-been", "loaded_label"), at(text, "his iron will", "loaded_label"),
+             at(text, "the thugs I", "loaded_label")]
     assert covered(text, tidy_spans(text, spans)) == [
-        ("loaded_label", "regime"), ("loaded_label", "their")]
+        ("loaded_label", "\u201cthe regime\u201d leaders"), ("loaded_label", "political has-been"),
+        ("loaded_label", "iron will"), ("loaded_label", "thugs")]
 
 
 def test_span_cut_inside_a_word_widens_to_the_word_and_keeps_apostrophes_inside():
