@@ -24,6 +24,32 @@ from framespan.errors import ConfigError  # noqa: E402
 from framespan.labels import LabelSchema, load_schema  # noqa: E402
 from framespan.spans import Span  # noqa: E402
 
+DPI = 130
+_FONT, _FONT_PT = "monospace", 9
+_CHAR_INCHES = 0.602 * _FONT_PT / 72  # DejaVu Sans Mono's advance: the figure is about width glyphs wide
+
+
+class _Measure:
+    """Where a line's prefix ends, in data units, as the renderer lays it out: curly quotes and dashes
+    may come from a fallback font of another width, so counting characters would drift."""
+
+    def __init__(self, fig: plt.Figure, ax: plt.Axes) -> None:
+        self.ax, self.renderer = ax, fig.canvas.get_renderer()
+        self.bar = self._pixels("|")
+
+    def _pixels(self, text: str) -> float:
+        t = self.ax.text(0, 0, text, family=_FONT, fontsize=_FONT_PT)
+        width = t.get_window_extent(self.renderer).width
+        t.remove()
+        return width
+
+    def __call__(self, prefix: str) -> float:
+        if not prefix:
+            return 0.0
+        pixels = self._pixels(prefix + "|") - self.bar  # the bar keeps trailing spaces measured
+        to_data = self.ax.transData.inverted()
+        return float(to_data.transform((pixels, 0))[0] - to_data.transform((0, 0))[0])
+
 
 def wrapped_lines(text: str, width: int) -> list[tuple[int, str]]:
     """(offset, line) pieces of ``text`` at most ``width`` characters, broken at spaces."""
@@ -41,17 +67,21 @@ def draw(text: str, spans: list[Span], colors: dict[str, str], title: str, width
     lines = wrapped_lines(text, width)
     labels = sorted({s.label for s in spans})
     row_h = 1.0 + 0.18 * max(1, len(labels))
-    fig, ax = plt.subplots(figsize=(width * 0.085 + 0.5, row_h * len(lines) * 0.28 + 1.2))
+    # Drawn at the dpi it is saved at: glyph widths, which _Measure reads, change with the dpi.
+    fig, ax = plt.subplots(figsize=(width * _CHAR_INCHES / 0.96, row_h * len(lines) * 0.28 + 1.2), dpi=DPI)
+    fig.subplots_adjust(left=0.02, right=0.98)
+    ax.set_xlim(0, width)
+    ax.set_ylim(-row_h * len(lines), 1.2)
+    measure = _Measure(fig, ax)
     for i, (off, line) in enumerate(lines):
         y = -i * row_h
-        ax.text(0, y, line, family="monospace", fontsize=9, va="bottom")
+        ax.text(0, y, line, family=_FONT, fontsize=_FONT_PT, va="bottom")
         for s in spans:
             a, b = max(s.start, off), min(s.end, off + len(line))
             if a < b:
                 k = labels.index(s.label)
-                ax.add_patch(Rectangle((a - off, y - 0.18 * (k + 1)), b - a, 0.14, color=colors[s.label]))
-    ax.set_xlim(0, width)
-    ax.set_ylim(-row_h * len(lines), 1.2)
+                x0, x1 = measure(line[:a - off]), measure(line[:b - off])
+                ax.add_patch(Rectangle((x0, y - 0.18 * (k + 1)), x1 - x0, 0.14, color=colors[s.label]))
     ax.axis("off")
     ax.set_title(title, fontsize=10, loc="left")
     ax.legend(handles=[Patch(color=colors[lab], label=lab) for lab in labels], loc="upper center",
@@ -82,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     spans = det.predict(text)
     colors = palette(det.schema)
     fig = draw(text, spans, colors, args.title or f"{args.run.name} on {args.text.name}", args.width)
-    fig.savefig(args.out, dpi=130, bbox_inches="tight")
+    fig.savefig(args.out, dpi=DPI, bbox_inches="tight")
     print(f"{args.out}: {len(spans)} spans")
     return 0
 
