@@ -41,11 +41,13 @@ def _processes() -> Any | None:
 
 
 def leave_process_group() -> None:
-    """Under torchrun, leave the process group before the process ends: left to interpreter exit,
-    the gloo backend's threads can abort a process that has finished its work."""
+    """Under torchrun, every process leaves the process group together once training is over: left
+    to interpreter exit, or left by one process while another still holds it, the gloo backend's
+    threads can abort a process that has finished its work."""
     import torch.distributed as dist
 
     if dist.is_available() and dist.is_initialized():
+        dist.barrier()
         dist.destroy_process_group()
 
 
@@ -229,8 +231,8 @@ def train(config: RunConfig | str | Path, output: str | Path, overrides: list[st
     if corpora.dev and trainer.last_eval_step != trainer.state.global_step:
         trainer.evaluate()  # max_steps can end between evaluations; the last steps count too
     seconds = time.time() - started
+    leave_process_group()  # what follows is one process's work, with no collective in it
     if not trainer.is_world_process_zero():
-        leave_process_group()
         return output  # under torchrun one process saves, tunes, scores and writes the run's reports
     if not corpora.dev:
         trainer.save_best({"note": "no dev set: last model kept"})
@@ -242,7 +244,6 @@ def train(config: RunConfig | str | Path, output: str | Path, overrides: list[st
                          train_windows=len(built.train_ds), base_model=cfg.model.base,
                          versions={"torch": torch.__version__, "transformers": transformers.__version__},
                          **({"lexicon": built.lexicon_info} if built.lexicon_info else {}))
-    leave_process_group()
     return output
 
 
