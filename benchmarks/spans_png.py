@@ -30,15 +30,15 @@ _CHAR_INCHES = 0.602 * _FONT_PT / 72  # DejaVu Sans Mono's advance: the figure i
 
 
 class _Measure:
-    """Where a line's prefix ends, in data units, as the renderer lays it out: curly quotes and dashes
-    may come from a fallback font of another width, so counting characters would drift."""
+    """Where a line's prefix ends, in data units, as the renderer lays it out: hinting rounds glyph
+    advances to whole pixels at the figure's dpi, so counting characters would drift along a line."""
 
     def __init__(self, fig: plt.Figure, ax: plt.Axes) -> None:
         self.ax, self.renderer = ax, fig.canvas.get_renderer()
         self.bar = self._pixels("|")
 
     def _pixels(self, text: str) -> float:
-        t = self.ax.text(0, 0, text, family=_FONT, fontsize=_FONT_PT)
+        t = self.ax.text(0, 0, text, family=_FONT, fontsize=_FONT_PT, parse_math=False)
         width = t.get_window_extent(self.renderer).width
         t.remove()
         return width
@@ -75,7 +75,7 @@ def draw(text: str, spans: list[Span], colors: dict[str, str], title: str, width
     measure = _Measure(fig, ax)
     for i, (off, line) in enumerate(lines):
         y = -i * row_h
-        ax.text(0, y, line, family=_FONT, fontsize=_FONT_PT, va="bottom")
+        ax.text(0, y, line, family=_FONT, fontsize=_FONT_PT, va="bottom", parse_math=False)
         for s in spans:
             a, b = max(s.start, off), min(s.end, off + len(line))
             if a < b:

@@ -180,6 +180,7 @@ def _in_capitals(word: str) -> bool:
 
 
 def _inside_name(i: int, names: Sequence[tuple[int, int]]) -> bool:
+    """Whether position ``i`` lies between the marks of a quoted name."""
     return any(a < i < b for a, b in names)
 
 
