@@ -36,6 +36,7 @@ class _Measure:
     def __init__(self, fig: plt.Figure, ax: plt.Axes) -> None:
         self.ax, self.renderer = ax, fig.canvas.get_renderer()
         self.bar = self._pixels("|")
+        self.unit = float(ax.transData.transform((1, 0))[0] - ax.transData.transform((0, 0))[0])  # pixels
 
     def _pixels(self, text: str) -> float:
         t = self.ax.text(0, 0, text, family=_FONT, fontsize=_FONT_PT, parse_math=False)
@@ -46,9 +47,16 @@ class _Measure:
     def __call__(self, prefix: str) -> float:
         if not prefix:
             return 0.0
-        pixels = self._pixels(prefix + "|") - self.bar  # the bar keeps trailing spaces measured
-        to_data = self.ax.transData.inverted()
-        return float(to_data.transform((pixels, 0))[0] - to_data.transform((0, 0))[0])
+        return (self._pixels(prefix + "|") - self.bar) / self.unit  # the bar keeps trailing spaces measured
+
+
+def blank_axes(width: int, height: float) -> tuple[plt.Figure, plt.Axes]:
+    """A figure whose axes are ``width`` monospace characters wide, one data unit a character,
+    drawn at the dpi it is saved at: glyph widths, which _Measure reads, change with the dpi."""
+    fig, ax = plt.subplots(figsize=(width * _CHAR_INCHES / 0.96, height), dpi=DPI)
+    fig.subplots_adjust(left=0.02, right=0.98)
+    ax.set_xlim(0, width)
+    return fig, ax
 
 
 def wrapped_lines(text: str, width: int) -> list[tuple[int, str]]:
@@ -67,10 +75,7 @@ def draw(text: str, spans: list[Span], colors: dict[str, str], title: str, width
     lines = wrapped_lines(text, width)
     labels = sorted({s.label for s in spans})
     row_h = 1.0 + 0.18 * max(1, len(labels))
-    # Drawn at the dpi it is saved at: glyph widths, which _Measure reads, change with the dpi.
-    fig, ax = plt.subplots(figsize=(width * _CHAR_INCHES / 0.96, row_h * len(lines) * 0.28 + 1.2), dpi=DPI)
-    fig.subplots_adjust(left=0.02, right=0.98)
-    ax.set_xlim(0, width)
+    fig, ax = blank_axes(width, row_h * len(lines) * 0.28 + 1.2)
     ax.set_ylim(-row_h * len(lines), 1.2)
     measure = _Measure(fig, ax)
     for i, (off, line) in enumerate(lines):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from .spans import DOUBLE_QUOTES, SINGLE_QUOTES, Span
 
@@ -43,7 +43,6 @@ _NP_WORD = r"\w+(?:[-‐'’]\w+)*"  # hyphenated and apostrophe words are one w
 _LAST_NP_WORD = re.compile(rf"({_NP_WORD})\W*$")
 _FIRST_NP_WORD = re.compile(rf"\W*({_NP_WORD})")
 _LAST_WORD = re.compile(r"(\w+)\W*$")
-_FIRST_WORD = re.compile(r"\W*(\w+)")
 _SENTENCE_BEFORE = re.compile(r"(?:^|[.!?][\"'\u201d\u2019]?\s+|\n\s*)$")  # where a sentence opens
 MAX_NAME_WORDS = 6  # a quotation this short, on one line, is a name or term, not a quoted sentence
 
@@ -140,7 +139,13 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 def _drop_dangling(text: str, start: int, end: int) -> tuple[int, int]:
     """Let go of DANGLING_WORDS at the span's end, with the spaces and marks before them; a word in
     capitals stays (Plan A, the IS)."""
-    while (m := _LAST_WORD.search(text, start, end)) and m.start() > start and _dangling(m.group(1)):
+    return _drop_last_words(text, start, end, _LAST_WORD, lambda m: _dangling(m.group(1)))
+
+
+def _drop_last_words(text: str, start: int, end: int, last_word: re.Pattern[str],
+                     drop: Callable[[re.Match[str]], bool]) -> tuple[int, int]:
+    """Let go of the span's last word while ``drop`` says so and another word stays before it."""
+    while (m := last_word.search(text, start, end)) and m.start() > start and drop(m):
         start, end = _trim(text, start, m.start())
     return start, end
 
@@ -156,10 +161,8 @@ def _to_noun_phrase(text: str, start: int, end: int,
     words = re.findall(_NP_WORD, text[start:end])
     if words and all(_np_filler(w) for w in words):
         return None
-    a, b = start, end
-    while ((m := _LAST_NP_WORD.search(text, a, b)) and m.start() > a and _np_filler(m.group(1))
-           and not _inside_name(m.start(), names)):
-        a, b = _trim(text, a, m.start())
+    a, b = _drop_last_words(text, start, end, _LAST_NP_WORD,
+                            lambda m: _np_filler(m.group(1)) and not _inside_name(m.start(), names))
     while ((m := _FIRST_NP_WORD.match(text, a, b)) and m.end() < b and m.group(1).lower() in _DETERMINERS
            and not _in_capitals(m.group(1)) and not _inside_name(m.start(1), names)):
         a, b = _trim(text, m.end(), b)

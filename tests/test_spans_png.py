@@ -28,9 +28,7 @@ def test_palette_takes_the_bundled_schemas_current_colours_and_keeps_a_custom_sc
 def test_a_band_starts_where_the_rendered_prefix_ends_with_dollars_and_curly_quotes() -> None:
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(40 * png._CHAR_INCHES / 0.96, 1), dpi=png.DPI)
-    fig.subplots_adjust(left=0.02, right=0.98)
-    ax.set_xlim(0, 40)
+    fig, ax = png.blank_axes(40, 1)
     measure = png._Measure(fig, ax)
     # A monospace prefix is as many units as characters, within hinting's rounding; "$5m and $3bn"
     # is text, not mathematics.
