@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, ValidationError, model_validator
 
 from .errors import ConfigError
 from .settings import DecodeSettings
@@ -109,6 +109,9 @@ class TrainingConfig(_Strict):
     weight_decay: float = Field(0.01, ge=0)
     warmup_ratio: float = Field(0.1, ge=0, lt=1)
     positive_weight: float = Field(1.0, gt=0, description="loss weight of B/I tags against O")
+    label_weights: dict[str, PositiveFloat] = Field(
+        default_factory=dict, description="tag-loss weight of a label's column against the others' (1 "
+        "unless given), so the labels a recipe is for count for more than those it learns alongside")
     any_device_loss_weight: float | None = Field(
         None, ge=0, description="weight of the any-device column's tag loss against all label columns' "
         "together (None: it counts as one more column)")

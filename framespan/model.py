@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -74,8 +75,9 @@ class FramespanModel(nn.Module):
             nn.Linear(hidden * 2 + self.span_features, hidden), nn.GELU(), nn.Dropout(head.dropout),
             nn.Linear(hidden, head.n_labels)
         ) if head.span_head else None
-        self.register_buffer("tag_weight", torch.tensor([1.0, head.positive_weight, head.positive_weight]),
-                             persistent=False)
+        # (columns, 3): each tag class's loss weight in each column; a training-only setting.
+        self.register_buffer("tag_weight", torch.tensor([[1.0, head.positive_weight, head.positive_weight]]
+                                                        * self.n_columns), persistent=False)
         # The any-device column is what span identification reads, yet as one column of 15 it would get
         # a fifteenth of the tag loss; a weight puts it on par with the label columns together.
         self.any_device_loss_weight = head.any_device_loss_weight if head.any_device else None
@@ -98,11 +100,12 @@ class FramespanModel(nn.Module):
         loss = None
         if tags is not None:
             if self.any_device_loss_weight is None:
-                loss = self._tag_loss(logits, tags)
+                loss = self._tag_loss(logits, tags, self.tag_weight)
             else:
-                loss = (self._tag_loss(logits[:, :, :self.n_labels], tags[:, :, :self.n_labels])
-                        + self.any_device_loss_weight * self._tag_loss(logits[:, :, self.n_labels:],
-                                                                       tags[:, :, self.n_labels:]))
+                n = self.n_labels
+                loss = (self._tag_loss(logits[:, :, :n], tags[:, :, :n], self.tag_weight[:n])
+                        + self.any_device_loss_weight * self._tag_loss(logits[:, :, n:], tags[:, :, n:],
+                                                                       self.tag_weight[n:]))
         if self.span_classifier is not None and span_bounds is not None:
             span_logits = self.classify_spans(hidden, span_bounds, span_feats, attention_mask)
             out["span_logits"] = span_logits
@@ -118,12 +121,30 @@ class FramespanModel(nn.Module):
         """Tag logits (batch, seq, columns, 3) from the encoder's (dropped-out) hidden states."""
         return self.tagger(hidden).view(*hidden.shape[:2], self.n_columns, 3)
 
-    def _tag_loss(self, logits: torch.Tensor, tags: torch.Tensor) -> torch.Tensor:
-        loss = F.cross_entropy(logits.reshape(-1, 3), tags.reshape(-1), weight=self.tag_weight,
-                               ignore_index=IGNORE)
-        if not torch.isfinite(loss):  # every tag ignored in this batch
-            loss = logits.sum() * 0.0
-        return loss
+    def set_label_weights(self, weights: Sequence[float]) -> None:
+        """Scale each label column's part of the tag loss (one weight per label, schema order).
+
+        A recipe can make the labels it is for count more than those it learns alongside. Only
+        training reads the weights: the saved network and its head config are unchanged.
+        """
+        if len(weights) != self.n_labels:
+            raise ValueError(f"{len(weights)} label weights for {self.n_labels} labels")
+        scale = torch.ones(self.n_columns, 1, dtype=self.tag_weight.dtype, device=self.tag_weight.device)
+        scale[:self.n_labels, 0] = torch.tensor(list(weights), dtype=self.tag_weight.dtype)
+        base = torch.tensor([1.0, self.head.positive_weight, self.head.positive_weight], device=scale.device)
+        self.tag_weight = scale * base
+
+    def _tag_loss(self, logits: torch.Tensor, tags: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
+        """Cross-entropy of the tags, each cell weighted by its column and gold tag, averaged over
+        the weights (PyTorch's weighted mean when every column weighs the same)."""
+        known = tags != IGNORE
+        gold = tags.clamp(min=0)
+        cell = weight[torch.arange(tags.shape[-1], device=tags.device), gold] * known
+        total = cell.sum()
+        if total <= 0:  # every tag ignored in this batch
+            return logits.sum() * 0.0
+        ce = F.cross_entropy(logits.reshape(-1, 3).float(), gold.reshape(-1), reduction="none")
+        return (ce * cell.reshape(-1)).sum() / total
 
     def classify_spans(self, hidden: torch.Tensor, span_bounds: torch.Tensor,
                        span_feats: torch.Tensor | None = None,
