@@ -296,7 +296,11 @@ def validate_config(data: Any, source: str = "<config>", base_dir: Path | None =
         raise ConfigError(_format_errors(e, source)) from None
     from .labels import load_schema  # the schema must exist before any model loads
 
-    load_schema(cfg.labels)
+    schema = load_schema(cfg.labels)
+    unknown = sorted(set(cfg.training.label_weights) - set(schema.names))
+    if unknown:
+        raise ConfigError(f"{source}: training.label_weights names {unknown}, which are not labels of the "
+                          f"{cfg.labels!r} schema ({', '.join(schema.names)})")
     if check_paths:
         resolve_paths(cfg, base_dir or Path.cwd())
     return cfg

@@ -148,18 +148,9 @@ def build(cfg: RunConfig, schema: LabelSchema, corpora: Corpora) -> Built:
     decode: DecodeSettings = cfg.decoding.override(lexicon_weight=cfg.decoding.lexicon_weight if lexicon else 0.0)
     settings = FolderSettings(window, decode, [n for n in schema.names if n in active], cfg.model.any_device_head)
     model = build_model(base, head)
-    if cfg.training.label_weights:
-        model.set_label_weights(label_weights(cfg.training.label_weights, schema))
+    if cfg.training.label_weights:  # names checked against the schema with the config
+        model.set_label_weights([cfg.training.label_weights.get(n, 1.0) for n in schema.names])
     return Built(model, tokenizer, Dataset.from_list(features), settings, lexicon, lexicon_info)
-
-
-def label_weights(weights: dict[str, float], schema: LabelSchema) -> list[float]:
-    """One tag-loss weight per schema label (1 where the config names none)."""
-    unknown = sorted(set(weights) - set(schema.names))
-    if unknown:
-        raise ConfigError(f"training.label_weights: {unknown} are not labels of this run's schema "
-                          f"({', '.join(schema.names)})")
-    return [weights.get(n, 1.0) for n in schema.names]
 
 
 def make_trainer(cfg: RunConfig, output: Path, built: Built, schema: LabelSchema, dev_docs: list[Any],

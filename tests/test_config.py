@@ -37,6 +37,19 @@ def test_missing_data_file(tmp_path):
         load_config(p)
 
 
+def test_label_weights_must_name_labels_of_the_schema(tmp_path):
+    p = _write(tmp_path, "data: {train: {path: train.jsonl}}\ntraining: {label_weights: {scare_quote: 4}}\n")
+    with pytest.raises(ConfigError, match=r"c.yaml: training.label_weights names \['scare_quote'\], which are "
+                                          r"not labels of the 'framing' schema"):
+        load_config(p)
+
+
+def test_label_weights_must_be_positive(tmp_path):
+    p = _write(tmp_path, "data: {train: {path: train.jsonl}}\ntraining: {label_weights: {scare_quotes: 0}}\n")
+    with pytest.raises(ConfigError, match=r"training\.label_weights\.scare_quotes"):
+        load_config(p)
+
+
 def test_unknown_label_schema(tmp_path):
     p = _write(tmp_path, "labels: klingon\ndata: {train: {path: train.jsonl}}\n")
     with pytest.raises(ConfigError, match="unknown label schema 'klingon'"):

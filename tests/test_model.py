@@ -73,18 +73,6 @@ def test_label_weights_are_for_training_only(encoder):
         model.set_label_weights([2.0])
 
 
-def test_label_weights_name_labels_of_the_schema():
-    from framespan.errors import ConfigError
-    from framespan.labels import load_schema
-    from framespan.training import label_weights
-
-    schema = load_schema("framing")
-    weights = label_weights({"scare_quotes": 4.0}, schema)
-    assert weights[schema.index("scare_quotes")] == 4.0 and sum(weights) == len(weights) + 3.0
-    with pytest.raises(ConfigError, match=r"training.label_weights: \['scare_quote'\] are not labels"):
-        label_weights({"scare_quote": 4.0}, schema)
-
-
 def test_any_device_loss_weight_zero_leaves_the_column_untrained(encoder):
     model = _model(encoder, 0.0)
     model(**_batch(2))["loss"].backward()
