@@ -76,8 +76,8 @@ class FramespanModel(nn.Module):
             nn.Linear(hidden, head.n_labels)
         ) if head.span_head else None
         # (columns, 3): each tag class's loss weight in each column; a training-only setting.
-        self.register_buffer("tag_weight", torch.tensor([[1.0, head.positive_weight, head.positive_weight]]
-                                                        * self.n_columns), persistent=False)
+        self.register_buffer("tag_weight", _tag_weights(head.positive_weight, [1.0] * self.n_columns),
+                             persistent=False)
         # The any-device column is what span identification reads, yet as one column of 15 it would get
         # a fifteenth of the tag loss; a weight puts it on par with the label columns together.
         self.any_device_loss_weight = head.any_device_loss_weight if head.any_device else None
@@ -129,10 +129,8 @@ class FramespanModel(nn.Module):
         """
         if len(weights) != self.n_labels:
             raise ValueError(f"{len(weights)} label weights for {self.n_labels} labels")
-        scale = torch.ones(self.n_columns, 1, dtype=self.tag_weight.dtype, device=self.tag_weight.device)
-        scale[:self.n_labels, 0] = torch.tensor(list(weights), dtype=self.tag_weight.dtype)
-        base = torch.tensor([1.0, self.head.positive_weight, self.head.positive_weight], device=scale.device)
-        self.tag_weight = scale * base
+        columns = list(weights) + [1.0] * (self.n_columns - self.n_labels)  # the any-device column keeps 1
+        self.tag_weight = _tag_weights(self.head.positive_weight, columns).to(self.tag_weight.device)
 
     def _tag_loss(self, logits: torch.Tensor, tags: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
         """Cross-entropy of the tags, each cell weighted by its column and gold tag, averaged over
@@ -191,6 +189,11 @@ class FramespanModel(nn.Module):
         model = cls(encoder, head)
         model.load_state_dict(load_file(str(folder / WEIGHTS), device=str(device)))
         return model.to(device).eval()
+
+
+def _tag_weights(positive_weight: float, column_scale: Sequence[float]) -> torch.Tensor:
+    """(columns, 3) loss weights: O weighs 1 and B/I ``positive_weight``, each column scaled."""
+    return torch.tensor(list(column_scale)).unsqueeze(1) * torch.tensor([1.0, positive_weight, positive_weight])
 
 
 def build_model(base: str, head: HeadConfig) -> FramespanModel:
