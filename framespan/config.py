@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import ConfigError
 from .settings import DecodeSettings
@@ -109,9 +109,6 @@ class TrainingConfig(_Strict):
     weight_decay: float = Field(0.01, ge=0)
     warmup_ratio: float = Field(0.1, ge=0, lt=1)
     positive_weight: float = Field(1.0, gt=0, description="loss weight of B/I tags against O")
-    label_weights: dict[str, PositiveFloat] = Field(
-        default_factory=dict, description="tag-loss weight of a label's column against the others' (1 "
-        "unless given), so the labels a recipe is for count for more than those it learns alongside")
     any_device_loss_weight: float | None = Field(
         None, ge=0, description="weight of the any-device column's tag loss against all label columns' "
         "together (None: it counts as one more column)")
@@ -171,6 +168,7 @@ RETIRED: dict[tuple[str, str], Any] = {
     ("training", "layer_lr_decay"): 1.0, ("training", "freeze_embeddings"): False,
     ("training", "span_loss_weight"): 1.0, ("data", "train_on_dev"): False,
     ("decoding", "detect_label_weights"): ..., ("decoding", "snap_to_words"): True,
+    ("training", "label_weights"): {},
 }
 
 
@@ -296,11 +294,7 @@ def validate_config(data: Any, source: str = "<config>", base_dir: Path | None =
         raise ConfigError(_format_errors(e, source)) from None
     from .labels import load_schema  # the schema must exist before any model loads
 
-    schema = load_schema(cfg.labels)
-    unknown = sorted(set(cfg.training.label_weights) - set(schema.names))
-    if unknown:
-        raise ConfigError(f"{source}: training.label_weights names {unknown}, which are not labels of the "
-                          f"{cfg.labels!r} schema ({', '.join(schema.names)})")
+    load_schema(cfg.labels)
     if check_paths:
         resolve_paths(cfg, base_dir or Path.cwd())
     return cfg

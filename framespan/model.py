@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -75,8 +74,7 @@ class FramespanModel(nn.Module):
             nn.Linear(hidden * 2 + self.span_features, hidden), nn.GELU(), nn.Dropout(head.dropout),
             nn.Linear(hidden, head.n_labels)
         ) if head.span_head else None
-        # (columns, 3): each tag class's loss weight in each column; a training-only setting.
-        self.register_buffer("tag_weight", _tag_weights(head.positive_weight, [1.0] * self.n_columns),
+        self.register_buffer("tag_weight", torch.tensor([1.0, head.positive_weight, head.positive_weight]),
                              persistent=False)
         # The any-device column is what span identification reads, yet as one column of 15 it would get
         # a fifteenth of the tag loss; a weight puts it on par with the label columns together.
@@ -100,12 +98,11 @@ class FramespanModel(nn.Module):
         loss = None
         if tags is not None:
             if self.any_device_loss_weight is None:
-                loss = self._tag_loss(logits, tags, self.tag_weight)
+                loss = self._tag_loss(logits, tags)
             else:
-                n = self.n_labels
-                loss = (self._tag_loss(logits[:, :, :n], tags[:, :, :n], self.tag_weight[:n])
-                        + self.any_device_loss_weight * self._tag_loss(logits[:, :, n:], tags[:, :, n:],
-                                                                       self.tag_weight[n:]))
+                loss = (self._tag_loss(logits[:, :, :self.n_labels], tags[:, :, :self.n_labels])
+                        + self.any_device_loss_weight * self._tag_loss(logits[:, :, self.n_labels:],
+                                                                       tags[:, :, self.n_labels:]))
         if self.span_classifier is not None and span_bounds is not None:
             span_logits = self.classify_spans(hidden, span_bounds, span_feats, attention_mask)
             out["span_logits"] = span_logits
@@ -121,28 +118,12 @@ class FramespanModel(nn.Module):
         """Tag logits (batch, seq, columns, 3) from the encoder's (dropped-out) hidden states."""
         return self.tagger(hidden).view(*hidden.shape[:2], self.n_columns, 3)
 
-    def set_label_weights(self, weights: Sequence[float]) -> None:
-        """Scale each label column's part of the tag loss (one weight per label, schema order).
-
-        A recipe can make the labels it is for count more than those it learns alongside. Only
-        training reads the weights: the saved network and its head config are unchanged.
-        """
-        if len(weights) != self.n_labels:
-            raise ValueError(f"{len(weights)} label weights for {self.n_labels} labels")
-        columns = list(weights) + [1.0] * (self.n_columns - self.n_labels)  # the any-device column keeps 1
-        self.tag_weight = _tag_weights(self.head.positive_weight, columns).to(self.tag_weight.device)
-
-    def _tag_loss(self, logits: torch.Tensor, tags: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
-        """Cross-entropy of the tags, each cell weighted by its column and gold tag, averaged over
-        the weights (PyTorch's weighted mean when every column weighs the same)."""
-        known = tags != IGNORE
-        gold = tags.clamp(min=0)
-        cell = weight[torch.arange(tags.shape[-1], device=tags.device), gold] * known
-        total = cell.sum()
-        if total <= 0:  # every tag ignored in this batch
-            return logits.sum() * 0.0
-        ce = F.cross_entropy(logits.reshape(-1, 3).float(), gold.reshape(-1), reduction="none")
-        return (ce * cell.reshape(-1)).sum() / total
+    def _tag_loss(self, logits: torch.Tensor, tags: torch.Tensor) -> torch.Tensor:
+        loss = F.cross_entropy(logits.reshape(-1, 3), tags.reshape(-1), weight=self.tag_weight,
+                               ignore_index=IGNORE)
+        if not torch.isfinite(loss):  # every tag ignored in this batch
+            loss = logits.sum() * 0.0
+        return loss
 
     def classify_spans(self, hidden: torch.Tensor, span_bounds: torch.Tensor,
                        span_feats: torch.Tensor | None = None,
@@ -189,11 +170,6 @@ class FramespanModel(nn.Module):
         model = cls(encoder, head)
         model.load_state_dict(load_file(str(folder / WEIGHTS), device=str(device)))
         return model.to(device).eval()
-
-
-def _tag_weights(positive_weight: float, column_scale: Sequence[float]) -> torch.Tensor:
-    """(columns, 3) loss weights: O weighs 1 and B/I ``positive_weight``, each column scaled."""
-    return torch.tensor(list(column_scale)).unsqueeze(1) * torch.tensor([1.0, positive_weight, positive_weight])
 
 
 def build_model(base: str, head: HeadConfig) -> FramespanModel:

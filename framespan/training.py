@@ -147,10 +147,7 @@ def build(cfg: RunConfig, schema: LabelSchema, corpora: Corpora) -> Built:
                             breaks.placeholder if breaks else "")
     decode: DecodeSettings = cfg.decoding.override(lexicon_weight=cfg.decoding.lexicon_weight if lexicon else 0.0)
     settings = FolderSettings(window, decode, [n for n in schema.names if n in active], cfg.model.any_device_head)
-    model = build_model(base, head)
-    if cfg.training.label_weights:  # names checked against the schema with the config
-        model.set_label_weights([cfg.training.label_weights.get(n, 1.0) for n in schema.names])
-    return Built(model, tokenizer, Dataset.from_list(features), settings, lexicon, lexicon_info)
+    return Built(build_model(base, head), tokenizer, Dataset.from_list(features), settings, lexicon, lexicon_info)
 
 
 def make_trainer(cfg: RunConfig, output: Path, built: Built, schema: LabelSchema, dev_docs: list[Any],

@@ -37,19 +37,6 @@ def test_missing_data_file(tmp_path):
         load_config(p)
 
 
-def test_label_weights_must_name_labels_of_the_schema(tmp_path):
-    p = _write(tmp_path, "data: {train: {path: train.jsonl}}\ntraining: {label_weights: {scare_quote: 4}}\n")
-    with pytest.raises(ConfigError, match=r"c.yaml: training.label_weights names \['scare_quote'\], which are "
-                                          r"not labels of the 'framing' schema"):
-        load_config(p)
-
-
-def test_label_weights_must_be_positive(tmp_path):
-    p = _write(tmp_path, "data: {train: {path: train.jsonl}}\ntraining: {label_weights: {scare_quotes: 0}}\n")
-    with pytest.raises(ConfigError, match=r"training\.label_weights\.scare_quotes"):
-        load_config(p)
-
-
 def test_unknown_label_schema(tmp_path):
     p = _write(tmp_path, "labels: klingon\ndata: {train: {path: train.jsonl}}\n")
     with pytest.raises(ConfigError, match="unknown label schema 'klingon'"):
@@ -136,6 +123,8 @@ def test_retired_keys_in_use_are_named_and_neutral_ones_are_not():
     from framespan.config import retired_in_use
 
     saved = {"model": {"span_context": 24, "attention_dropout": None},
-             "training": {"layer_lr_decay": 1.0, "freeze_embeddings": True},
+             "training": {"layer_lr_decay": 1.0, "freeze_embeddings": True, "label_weights": {"scare_quotes": 4}},
              "decoding": {"detect_label_weights": [0.0, 0.5]}}
-    assert sorted(retired_in_use(saved)) == ["model.span_context=24", "training.freeze_embeddings=True"]
+    assert sorted(retired_in_use(saved)) == ["model.span_context=24", "training.freeze_embeddings=True",
+                                             "training.label_weights={'scare_quotes': 4}"]
+    assert retired_in_use({"training": {"label_weights": {}}}) == []

@@ -1,4 +1,4 @@
-"""The network: the tag loss's weights (any-device column, label columns); its head config on disk."""
+"""The network: the any-device column's own weight in the tag loss; its head config on disk."""
 
 from __future__ import annotations
 
@@ -48,29 +48,6 @@ def test_without_any_device_loss_weight_every_column_counts_alike(encoder):
     pooled = F.cross_entropy(out["logits"].reshape(-1, 3), batch["tags"].reshape(-1),
                              weight=torch.tensor([1.0, 2.0, 2.0]), ignore_index=IGNORE)
     assert out["loss"].item() == pytest.approx(pooled.item(), rel=1e-6)
-
-
-def test_label_weights_scale_each_label_columns_part_of_the_tag_loss(encoder):
-    batch = _batch(2)
-    model = _model(encoder, None)
-    model.set_label_weights([3.0, 1.0])
-    out = model(**batch)
-    logits, tags = out["logits"], batch["tags"]
-    known = tags != IGNORE
-    ce = F.cross_entropy(logits.reshape(-1, 3), tags.clamp(min=0).reshape(-1), reduction="none").view_as(tags)
-    weight = torch.tensor([1.0, 2.0, 2.0])[tags.clamp(min=0)] * known
-    weight[:, :, 0] *= 3.0  # the first label's column; the any-device column keeps weight 1
-    assert out["loss"].item() == pytest.approx(((ce * weight).sum() / weight.sum()).item(), rel=1e-5)
-
-
-def test_label_weights_are_for_training_only(encoder):
-    model = _model(encoder, None)
-    before = {k: v.clone() for k, v in model.state_dict().items()}
-    model.set_label_weights([3.0, 1.0])
-    after = model.state_dict()
-    assert before.keys() == after.keys() and all(torch.equal(before[k], after[k]) for k in before)
-    with pytest.raises(ValueError, match="1 label weights for 2 labels"):
-        model.set_label_weights([2.0])
 
 
 def test_any_device_loss_weight_zero_leaves_the_column_untrained(encoder):
