@@ -176,7 +176,9 @@ def build_model(base: str, head: HeadConfig) -> FramespanModel:
     """A fresh model on top of pretrained encoder weights (safetensors only, no remote code)."""
     from transformers import AutoModel
 
-    kwargs: dict[str, Any] = {"use_safetensors": True, "trust_remote_code": False}
+    # transformers 5.25 with `kernels` installed kernelizes on CUDA by default, fetching compiled layers
+    # from the hub: remote code, and on an offline GPU machine a failure at the first training step.
+    kwargs: dict[str, Any] = {"use_safetensors": True, "trust_remote_code": False, "use_kernels": False}
     try:
         encoder = AutoModel.from_pretrained(base, add_pooling_layer=False, **kwargs)
     except TypeError:  # encoders without a pooler take no such argument

@@ -97,3 +97,10 @@ def test_optimizer_groups_keep_heads_apart_and_spare_biases_from_decay(tiny_base
     assert rate_of[id(named["encoder.embeddings.word_embeddings.weight"])] == (1e-4, 0.01)
     # Equal rates keep head and encoder apart (resumed optimizer state is matched group by group).
     assert len(param_groups(model, 1e-4, None, 0.01)) == 4
+
+
+def test_pretrained_encoder_takes_no_hub_kernels(tiny_base):
+    from framespan.model import build_model
+
+    # Hub kernels are compiled code fetched at the first CUDA step; offline they stop training.
+    assert build_model(str(tiny_base), HeadConfig(2, dropout=0.0)).encoder.use_kernels is False
