@@ -69,13 +69,30 @@ def quoted_names(text: str) -> list[tuple[int, int]]:
     for marks in (DOUBLE_QUOTES, SINGLE_QUOTES):
         line_start = 0
         for line in text.split("\n"):
-            pos = [line_start + i for i, c in enumerate(line) if c in marks and _is_mark(text, line_start + i)]
+            pos = _marks(text, line_start, line, marks)
             for a, b in zip(pos[::2], pos[1::2]):
                 inner = text[a + 1:b]
                 if inner.strip() and len(inner.split()) <= MAX_NAME_WORDS:
                     pairs.append((a, b))
             line_start += len(line) + 1
     return sorted(pairs)
+
+
+def _marks(text: str, line_start: int, line: str, marks: str) -> list[int]:
+    """Positions of the quotation marks of one family on a line. A mark after a plural (the
+    generals’) is an apostrophe, unless a quotation of the same family is open: then it closes
+    it (‘Former Terrorists’, ‘journalists’)."""
+    pos: list[int] = []
+    for i, c in enumerate(line):
+        j = line_start + i
+        if c in marks and (_is_mark(text, j) or (len(pos) % 2 == 1 and _after_plural(text, j))):
+            pos.append(j)
+    return pos
+
+
+def _after_plural(text: str, i: int) -> bool:
+    after = text[i + 1] if i + 1 < len(text) else " "
+    return i > 0 and text[i - 1] in "sS" and not after.isalnum()
 
 
 def is_sentence(text: str, a: int, b: int) -> bool:

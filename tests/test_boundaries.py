@@ -41,6 +41,15 @@ def test_quoted_names_pair_curly_glued_and_single_marks_but_not_apostrophes():
                      "\u2018regime\u2019"]
 
 
+def test_a_mark_after_a_plural_closes_an_open_quotation_and_is_an_apostrophe_elsewhere():
+    text = ("Minister Hails \u2018Freedom Fighters\u2019 the Army Will \u2018Liberate\u2019 by Spring\n"
+            "The \u2018observers\u2019 ignored the soldiers\u2019 warnings and the 'volunteers' left.\n")
+    names = [text[a:b + 1] for a, b in quoted_names(text)]
+    assert names == ["\u2018Freedom Fighters\u2019", "\u2018Liberate\u2019", "\u2018observers\u2019", "'volunteers'"]
+    spans = tidy_spans(text, [at(text, "Fighters", "scare_quotes")])
+    assert covered(text, spans) == [("scare_quotes", "\u2018Freedom Fighters\u2019")]
+
+
 def test_fragments_of_a_quoted_name_become_the_whole_name():
     spans = [at(NEWS, "\u201cFree", "loaded_label"), at(NEWS, "Syrian Army\u201d", "loaded_label")]
     assert covered(NEWS, tidy_spans(NEWS, spans)) == [("loaded_label", "Free Syrian Army")]
