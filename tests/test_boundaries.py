@@ -24,6 +24,8 @@ NEWS = ("Who \u2018Won\u2019 the CLASH in Idlib?\n\n"
         "\u201cThe terrorists themselves have signed their death sentence,\u201d the general\u2019s aide said.\n"
         "An anonymous source inside the army recently commented that the \u2018regime\u2019 won\u2019t last.\n"
         "- Advertisement -\n")
+PLURALS = ("Minister Hails \u2018Freedom Fighters\u2019 the Army Will \u2018Liberate\u2019 by Spring\n"
+           "The \u2018observers\u2019 ignored the soldiers\u2019 warnings and the 'volunteers' left.\n")
 
 
 def covered(text: str, spans: list[Span]) -> list[tuple[str, str]]:
@@ -42,8 +44,7 @@ def test_quoted_names_pair_curly_glued_and_single_marks_but_not_apostrophes():
 
 
 def test_a_mark_after_a_plural_closes_an_open_quotation_and_is_an_apostrophe_elsewhere():
-    text = ("Minister Hails \u2018Freedom Fighters\u2019 the Army Will \u2018Liberate\u2019 by Spring\n"
-            "The \u2018observers\u2019 ignored the soldiers\u2019 warnings and the 'volunteers' left.\n")
+    text = PLURALS
     names = [text[a:b + 1] for a, b in quoted_names(text)]
     assert names == ["\u2018Freedom Fighters\u2019", "\u2018Liberate\u2019", "\u2018observers\u2019", "'volunteers'"]
     spans = tidy_spans(text, [at(text, "Fighters", "scare_quotes")])
@@ -200,7 +201,7 @@ def _check_acceptable(text: str, spans: list[Span]) -> None:
 def test_backends_return_only_acceptable_spans(folder, request):
     # Low thresholds make the random tiny model mark many runs, ragged ones included.
     det = Detector.load(request.getfixturevalue(folder)).configure(threshold=0.2, thresholds={})
-    texts = [NEWS, NEWS.replace("\u201c", '"').replace("\u201d", '"'), NEWS.upper(), ""]
+    texts = [NEWS, NEWS.replace("\u201c", '"').replace("\u201d", '"'), NEWS.upper(), PLURALS, ""]
     found = 0
     for text in texts:
         spans = det.predict(text)
