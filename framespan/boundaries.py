@@ -62,15 +62,14 @@ def _is_word(text: str, i: int) -> bool:
 
 
 def quoted_names(text: str) -> list[tuple[int, int]]:
-    """(open, close) positions of short quotations: marks paired in order within a line, double
+    """(open, close) positions of short quotations: marks paired within a line (``_pairs``), double
     with double and single with single, the quoted text at most MAX_NAME_WORDS words. A short
     quoted sentence ("Their days are numbered.") is one too; ``is_sentence`` tells them apart."""
     pairs = []
     for marks in (DOUBLE_QUOTES, SINGLE_QUOTES):
         line_start = 0
         for line in text.split("\n"):
-            pos = _marks(text, line_start, line, marks)
-            for a, b in zip(pos[::2], pos[1::2]):
+            for a, b in _pairs(text, line_start, line, marks):
                 inner = text[a + 1:b]
                 if inner.strip() and len(inner.split()) <= MAX_NAME_WORDS:
                     pairs.append((a, b))
@@ -78,16 +77,40 @@ def quoted_names(text: str) -> list[tuple[int, int]]:
     return sorted(pairs)
 
 
-def _marks(text: str, line_start: int, line: str, marks: str) -> list[int]:
-    """Positions of the quotation marks of one family on a line. A mark after a plural (the
-    generals’) is an apostrophe, unless a quotation of the same family is open: then it closes
-    it (‘Former Terrorists’, ‘journalists’)."""
-    pos: list[int] = []
+def _pairs(text: str, line_start: int, line: str, marks: str) -> list[tuple[int, int]]:
+    """Quotations of one mark family on a line, read left to right. Which way a mark faces comes
+    from its neighbours, not its glyph, as real text glues and swaps them (so-called”Front”): a
+    mark that looks closing opens nothing, and one that looks opening while a quotation is open
+    starts a new one, the first having lost its closing mark. A mark after a plural (the
+    generals’) is an apostrophe unless a quotation is open, which it then closes (‘journalists’)."""
+    pairs: list[tuple[int, int]] = []
+    pending: int | None = None
     for i, c in enumerate(line):
         j = line_start + i
-        if c in marks and (_is_mark(text, j) or (len(pos) % 2 == 1 and _after_plural(text, j))):
-            pos.append(j)
-    return pos
+        if c not in marks:
+            continue
+        if pending is None:
+            if _is_mark(text, j) and not _looks_closing(text, j):
+                pending = j
+        elif _is_mark(text, j) or _after_plural(text, j):
+            if _looks_opening(text, j):
+                pending = j
+            else:
+                pairs.append((pending, j))
+                pending = None
+    return pairs
+
+
+def _looks_opening(text: str, i: int) -> bool:
+    before = text[i - 1] if i > 0 else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    return (before.isspace() or before in "([{—–/") and after.isalnum()
+
+
+def _looks_closing(text: str, i: int) -> bool:
+    before = text[i - 1] if i > 0 else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    return not before.isspace() and not after.isalnum()
 
 
 def _after_plural(text: str, i: int) -> bool:

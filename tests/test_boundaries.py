@@ -51,6 +51,13 @@ def test_a_mark_after_a_plural_closes_an_open_quotation_and_is_an_apostrophe_els
     assert covered(text, spans) == [("scare_quotes", "\u2018Freedom Fighters\u2019")]
 
 
+def test_marks_pair_by_the_way_they_face_so_a_lost_or_stray_mark_shifts_no_pair():
+    text = ("The report called it \u201ca breach of \u201ccore values\u201d and the \u201c rule of law \u201d.\n"
+            "He said\u201d nothing, then \u201cFront\u201d won.\n")
+    names = [text[a:b + 1] for a, b in quoted_names(text)]
+    assert names == ["\u201ccore values\u201d", "\u201c rule of law \u201d", "\u201cFront\u201d"]
+
+
 def test_fragments_of_a_quoted_name_become_the_whole_name():
     spans = [at(NEWS, "\u201cFree", "loaded_label"), at(NEWS, "Syrian Army\u201d", "loaded_label")]
     assert covered(NEWS, tidy_spans(NEWS, spans)) == [("loaded_label", "Free Syrian Army")]
