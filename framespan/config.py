@@ -143,6 +143,8 @@ class RunConfig(_Strict):
             raise ValueError("decoding.strategy 'any_device' needs model.any_device_head and model.span_head")
         if self.model.span_features and not self.model.span_head:
             raise ValueError("model.span_features needs model.span_head")
+        if self.decoding.quote_head and not self.model.span_head:
+            raise ValueError("decoding.quote_head needs model.span_head")
         return self
 
     def to_dict(self) -> dict[str, Any]:

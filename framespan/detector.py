@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from .backends import Backend, load_backend, member_folders, softmax
-from .boundaries import tidy_spans
+from .boundaries import PAIRED_LABELS, quoted_terms, tidy_spans
 from .decoding import DocumentScores, WindowMerger, classify_by_tags
 from .encoding import LineBreaks, pad_windows, tokenize_windows
 from .labels import LabelSchema, load_schema
@@ -96,7 +96,7 @@ class Detector:
 
     def _predict_chunk(self, texts: list[str], batch_size: int, settings: DecodeSettings) -> Iterator[list[Span]]:
         keep = STRATEGIES[settings.strategy].names_spans
-        scores, states = self.scores_and_states(texts, batch_size, keep_states=keep)
+        scores, states = self.scores_and_states(texts, batch_size, keep_states=keep, settings=settings)
         for i, (text, sc) in enumerate(zip(texts, scores, strict=True)):
             yield self.decode(text, sc, states[i] if states is not None else None, settings)
             if states is not None:
@@ -135,14 +135,19 @@ class Detector:
         """Merged per-token probabilities for each text."""
         return self.scores_and_states(list(texts), batch_size)[0]
 
-    def scores_and_states(self, texts: list[str], batch_size: int = 32, keep_states: bool = False
+    def scores_and_states(self, texts: list[str], batch_size: int = 32, keep_states: bool = False,
+                          settings: DecodeSettings | None = None
                           ) -> tuple[list[DocumentScores], list[list[WindowState]] | None]:
         """Merged token scores of each text and, with ``keep_states`` (when the backend can, and the
         texts have at most ``state_cache_windows`` windows), each text's windows with their hidden
-        states in window order, so the span head can read them without a second encoder pass."""
+        states in window order, so the span head can read them without a second encoder pass.
+        With ``quote_head`` on (``settings``, default the folder's), quotations' scare-quote scores
+        are weighed by the span head (:meth:`weigh_quotes`)."""
+        settings = settings or self.settings.decode
+        weigh = settings.quote_head and self.backend.has_span_head
         windows = self.windows(texts)
         mergers = [WindowMerger(self.columns.count) for _ in texts]
-        keep = (keep_states and len(windows) <= self.state_cache_windows and self.backend.keeps_hidden
+        keep = ((keep_states or weigh) and len(windows) <= self.state_cache_windows and self.backend.keeps_hidden
                 and self.backend.has_span_head)
         states: list[list[WindowState]] | None = [[] for _ in texts] if keep else None
         batch_size = min(batch_size, self.backend.max_batch or batch_size)
@@ -162,7 +167,37 @@ class Detector:
         if states is not None:
             for doc_states in states:
                 doc_states.sort(key=lambda st: st.index)
-        return [m.result() for m in mergers], states
+        scores = [m.result() for m in mergers]
+        if weigh:
+            scores = [self.weigh_quotes(t, sc, states[i] if states else None)
+                      for i, (t, sc) in enumerate(zip(texts, scores, strict=True))]
+        return scores, states if keep_states else None
+
+    def weigh_quotes(self, text: str, scores: DocumentScores, states: Sequence[WindowState] | None = None
+                     ) -> DocumentScores:
+        """``scores`` with each quotation's tokens in a quotation-delimited label's column (scare
+        quotes) weighed by the span head's probability of that label for the quotation, so that
+        ``decode_quoted``, which reads a quotation's strongest token, ranks it by the product."""
+        cols = [self.schema.names.index(n) for n in PAIRED_LABELS if n in self.columns.active]
+        terms = quoted_terms(text)
+        if not cols or not terms:
+            return scores
+        windows = [st.window for st in states] if states else self.windows([text])
+        probs = head_probs(self.backend, windows, terms, span_features(text, terms), self.pad, states)
+        active = np.array([n in self.columns.active for n in self.schema.names], dtype=float)
+        out = scores.probs.copy()
+        for c in cols:
+            weight = np.full(len(scores.offsets), np.nan)  # tokens in no quotation keep their scores
+            for (a, b), p in zip(terms, probs, strict=True):
+                if p is None:  # no window holds the quotation whole: the head cannot read it
+                    continue
+                p = p * active / (p * active).sum()
+                tokens = (scores.offsets[:, 0] < b) & (scores.offsets[:, 1] > a)
+                # A token in two quotations (one nested in the other) keeps the likelier one's weight.
+                weight[tokens] = np.fmax(weight[tokens], p[c])
+            out[:, c, 1:] *= np.nan_to_num(weight, nan=1.0)[:, None]
+            out[:, c, 0] = 1.0 - out[:, c, 1:].sum(axis=1)
+        return DocumentScores(scores.offsets, out)
 
     def windows(self, texts: list[str]) -> list[Any]:
         # The light tokenizer of ONNX folders cuts windows itself; a transformers one goes through

@@ -50,6 +50,10 @@ class DecodeSettings:
     continue_ratio: float = 0.6
     min_chars: int = 1
     lexicon_weight: float = 0.5  # naming: p_head^(1-w) * p_lexicon^w, when the folder has a lexicon
+    # Scare quotes: each quotation's strongest token is weighed by the span head's probability that the
+    # quotation is one, which tells scare quotes from quoted words better than the tokens alone
+    # (docs/benchmarks.md). Needs a span head; tune the thresholds with it on.
+    quote_head: bool = False
 
     def __post_init__(self) -> None:
         # ValueError: pydantic reports it against the config key when the run config holds these.

@@ -113,6 +113,12 @@ def test_span_features_need_the_span_head():
                          "model": {"span_head": False, "span_features": True}}, check_paths=False)
 
 
+def test_quote_head_needs_the_span_head():
+    with pytest.raises(ConfigError, match="quote_head needs model.span_head"):
+        validate_config({"data": {"train": {"path": "x"}}, "model": {"span_head": False},
+                         "decoding": {"quote_head": True}}, check_paths=False)
+
+
 def test_decode_settings_out_of_range_name_the_key(tmp_path):
     p = _write(tmp_path, "data: {train: {path: train.jsonl}}\ndecoding: {label_weight: 1.5}\n")
     with pytest.raises(ConfigError, match=r"decoding.*label_weight must be between 0 and 1"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import pytest
 
 from framespan.decoding import DocumentScores, decode_spans
 
@@ -53,3 +54,31 @@ def test_without_pairing_scare_quotes_are_token_runs() -> None:
     assert found(TEXT, sc, paired=frozenset()) == ["\u201cmoderate\u201d"]  # tidied to both marks
     sc = scores(TEXT, {"last": 0.9, "day": 0.9})
     assert found(TEXT, sc, paired=frozenset()) == ["last day"]
+
+
+@pytest.mark.parametrize("folder", ["tiny_model_dir", "tiny_onnx_dir"])
+def test_quote_head_weighs_a_quotations_tokens_by_the_span_heads_probability(folder, request, monkeypatch) -> None:
+    import framespan.detector as detector_module
+    from framespan.detector import Detector
+    from framespan.naming import head_probs
+    from framespan.span_features import span_features
+
+    # The tiny model has no scare_quotes column; "doubt" stands in as the quotation-delimited label.
+    monkeypatch.setattr(detector_module, "PAIRED_LABELS", frozenset({"doubt"}))
+    det = Detector.load(request.getfixturevalue(folder))
+    text = 'They said the "army" left the city, and the army agreed.'
+    a = text.index('"')
+    b = text.index('"', a + 1) + 1
+    plain = det.scores([text])[0]
+    weighed = det.configure(quote_head=True).scores([text])[0]
+    c = det.schema.names.index("doubt")
+    raw = head_probs(det.backend, det.windows([text]), [(a, b)], span_features(text, [(a, b)]), det.pad)[0]
+    assert raw is not None  # the head reads the quotation in some window
+    head = raw[c] / raw.sum()
+    inside = (plain.offsets[:, 0] < b) & (plain.offsets[:, 1] > a)
+    assert inside.any() and (~inside).any() and 0 < head < 1
+    np.testing.assert_allclose(weighed.probs[inside, c, 1:], plain.probs[inside, c, 1:] * head, rtol=1e-4, atol=1e-7)
+    np.testing.assert_allclose(weighed.probs[~inside, c], plain.probs[~inside, c], atol=1e-6)
+    others = [i for i in range(len(det.schema.names)) if i != c]
+    np.testing.assert_allclose(weighed.probs[:, others], plain.probs[:, others], atol=1e-6)
+    np.testing.assert_allclose(weighed.probs.sum(-1), 1.0, atol=1e-5)
