@@ -36,9 +36,10 @@ DANGLING_WORDS = frozenset("a an the of to in on at by for with from as and or b
 # may) are not in the list: "iron will", "military might".
 NOUN_PHRASE_LABELS = frozenset({"loaded_label"})
 _DETERMINERS = frozenset("a an the this that these those his her its their our my your some any".split())
-_PAST_THE_NOUN = DANGLING_WORDS | _DETERMINERS | frozenset(
+_CLAUSE_WORDS = frozenset(
     "he she it they we you i him them us me himself herself itself themselves ourselves yourselves myself "
     "is are was were be been being am has have had do does did would could should shall not".split())
+_PAST_THE_NOUN = DANGLING_WORDS | _DETERMINERS | _CLAUSE_WORDS
 _NP_WORD = r"\w+(?:[-‐'’]\w+)*"  # hyphenated and apostrophe words are one word here
 _LAST_NP_WORD = re.compile(rf"({_NP_WORD})\W*$")
 _FIRST_NP_WORD = re.compile(rf"\W*({_NP_WORD})")
@@ -208,7 +209,21 @@ def _to_noun_phrase(text: str, start: int, end: int,
         a, b = _trim(text, m.end(), b)
         while a < b and text[a] in "-‐":
             a, b = _trim(text, a + 1, b)
-    return a, b
+    return _cut_at_clause(text, a, b, names)
+
+
+def _cut_at_clause(text: str, start: int, end: int, names: Sequence[tuple[int, int]]) -> tuple[int, int]:
+    """A noun phrase ends before a pronoun or auxiliary that follows one of its words: a run that
+    goes on ("the terrorists themselves have signed their death sentence") has left the phrase for
+    its clause. Prepositions stay ("enemies of the people"), as does a clause word in capitals or
+    inside a quoted name."""
+    words = list(re.finditer(_NP_WORD, text[start:end]))
+    for prev, m in zip(words, words[1:]):
+        word, at = m.group(0), start + m.start()
+        if (word.lower() in _CLAUSE_WORDS and not _np_filler(prev.group(0)) and not _in_capitals(word)
+                and not _inside_name(at, names)):
+            return _trim(text, start, at)
+    return start, end
 
 
 def _np_filler(word: str) -> bool:

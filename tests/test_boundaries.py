@@ -135,6 +135,14 @@ def test_a_loaded_label_is_its_noun_phrase_without_determiner_or_the_clause_afte
     assert covered(text, tidy_spans(text, spans)) == [("loaded_label", "regime")]
 
 
+def test_a_loaded_label_stops_before_the_clause_its_run_went_on_into():
+    text = ("The terrorists themselves have signed their death sentence, say enemies of the people, "
+            "and the US has agreed.")
+    spans = [at(text, "terrorists themselves have signed their death sentence", "loaded_label"),
+             at(text, "enemies of the people", "loaded_label"), at(text, "US has", "loaded_label")]
+    assert [t for _, t in covered(text, tidy_spans(text, spans))] == ["terrorists", "enemies of the people", "US"]
+
+
 def test_a_loaded_label_keeps_quoted_names_hyphenated_words_and_nouns_that_look_like_modals():
     text = "The \u201cthe regime\u201d leaders, a political has-been, his iron will, the thugs I saw"
     spans = [at(text, "The \u201cthe regime\u201d leaders", "loaded_label"),
