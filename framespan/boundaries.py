@@ -103,20 +103,23 @@ def _pairs(text: str, line_start: int, line: str, marks: str) -> list[tuple[int,
 
 
 def _looks_opening(text: str, i: int) -> bool:
-    before = text[i - 1] if i > 0 else " "
-    after = text[i + 1] if i + 1 < len(text) else " "
+    before, after = _neighbours(text, i)
     return (before.isspace() or before in "([{—–/") and after.isalnum()
 
 
 def _looks_closing(text: str, i: int) -> bool:
-    before = text[i - 1] if i > 0 else " "
-    after = text[i + 1] if i + 1 < len(text) else " "
+    before, after = _neighbours(text, i)
     return not before.isspace() and not after.isalnum()
 
 
 def _after_plural(text: str, i: int) -> bool:
-    after = text[i + 1] if i + 1 < len(text) else " "
-    return i > 0 and text[i - 1] in "sS" and not after.isalnum()
+    before, after = _neighbours(text, i)
+    return before in "sS" and not after.isalnum()
+
+
+def _neighbours(text: str, i: int) -> tuple[str, str]:
+    """The characters either side of position ``i``; a space past either end of the text."""
+    return (text[i - 1] if i > 0 else " "), (text[i + 1] if i + 1 < len(text) else " ")
 
 
 def is_sentence(text: str, a: int, b: int) -> bool:
@@ -135,8 +138,7 @@ def _is_mark(text: str, i: int) -> bool:
     # An apostrophe inside a word (don't, O’Brien) or after a plural (the generals’) is no mark.
     if text[i] in DOUBLE_QUOTES:
         return True
-    before = text[i - 1] if i > 0 else " "
-    after = text[i + 1] if i + 1 < len(text) else " "
+    before, after = _neighbours(text, i)
     return not (before.isalnum() and (after.isalnum() or before in "sS"))
 
 

@@ -183,15 +183,14 @@ class Detector:
         if not cols or not terms:
             return scores
         windows = [st.window for st in states] if states else self.windows([text])
-        probs = head_probs(self.backend, windows, terms, span_features(text, terms), self.pad, states)
-        active = np.array([n in self.columns.active for n in self.schema.names], dtype=float)
+        raw = head_probs(self.backend, windows, terms, span_features(text, terms), self.pad, states)
+        probs = _normalise(raw, self.schema.names, set(self.columns.active))
         out = scores.probs.copy()
         for c in cols:
             weight = np.full(len(scores.offsets), np.nan)  # tokens in no quotation keep their scores
-            for (a, b), p in zip(terms, probs, strict=True):
-                if p is None:  # no window holds the quotation whole: the head cannot read it
+            for (a, b), r, p in zip(terms, raw, probs, strict=True):
+                if r is None:  # no window holds the quotation whole: the head cannot read it
                     continue
-                p = p * active / (p * active).sum()
                 tokens = (scores.offsets[:, 0] < b) & (scores.offsets[:, 1] > a)
                 # A token in two quotations (one nested in the other) keeps the likelier one's weight.
                 weight[tokens] = np.fmax(weight[tokens], p[c])
