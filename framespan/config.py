@@ -45,6 +45,9 @@ class PartsSpec(_Strict):
     train: CorpusSpec
     dev: CorpusSpec | None = None
     test: CorpusSpec | None = None
+    tune: bool = Field(True, description="choose decode thresholds on its dev documents too; false for a "
+                       "corpus unlike the text the model is for (its dev documents are still scored, and "
+                       "still count in choosing the best epoch)")
 
 
 class SplitSpec(_Strict):
@@ -119,6 +122,9 @@ class TrainingConfig(_Strict):
     select_metric: Literal["si_f1", "labeled_f1", "exact_f1", "tc_f1", "loss"] = "labeled_f1"
     tune_thresholds: bool = Field(False, description="after training, choose the decode thresholds on the "
                                   "dev documents (the strategy says which) and save them with the model")
+    focus_labels: list[str] = Field(default_factory=list, description="the labels the model is for: their "
+                                    "thresholds are tuned for their micro score together, the other labels' "
+                                    "for theirs (default: all for one)")
     keep_checkpoints: int = Field(1, ge=1)
     threads: int | None = Field(None, ge=1)
     logging_steps: int = Field(10, ge=1)
@@ -143,8 +149,8 @@ class RunConfig(_Strict):
             raise ValueError("decoding.strategy 'any_device' needs model.any_device_head and model.span_head")
         if self.model.span_features and not self.model.span_head:
             raise ValueError("model.span_features needs model.span_head")
-        if self.decoding.quote_head and not self.model.span_head:
-            raise ValueError("decoding.quote_head needs model.span_head")
+        if self.decoding.head_weighed and not self.model.span_head:
+            raise ValueError("decoding.head_weighed needs model.span_head")
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -199,6 +205,8 @@ def upgrade_saved(data: dict[str, Any]) -> dict[str, Any]:
     decoding = data.get("decoding")
     if isinstance(decoding, dict) and decoding.get("strategy") == "detect":
         decoding["strategy"] = "any_device"
+    if isinstance(decoding, dict) and decoding.pop("quote_head", False):
+        decoding.setdefault("head_weighed", ["scare_quotes"])
     return data
 
 
@@ -215,6 +223,9 @@ def _old_keys(data: dict[str, Any], source: str) -> None:
                 problems.append(f"  {sec}.{key}: removed (it measured no gain; docs/benchmarks.md)")
     if isinstance(data.get("decoding"), dict) and data["decoding"].get("strategy") == "detect":
         problems.append("  decoding.strategy: 'detect' is now 'any_device'")
+    if isinstance(data.get("decoding"), dict) and "quote_head" in data["decoding"]:
+        problems.append("  decoding.quote_head: now decoding.head_weighed, a list of labels "
+                        "(quote_head: true is head_weighed: [scare_quotes])")
     if problems:
         raise ConfigError("\n".join([f"{source}: keys from an older framespan", *problems]))
 

@@ -10,6 +10,10 @@ import numpy as np
 from .boundaries import PAIRED_LABELS, SO_CALLED, quoted_terms, tidy_spans
 from .spans import Span, dedupe
 
+# The lowest threshold tuning tries (tuning.LABEL_GRID starts here). The span head weighs a label's
+# token runs found at it (``candidate_runs``), which hold every token a tuned threshold can decode.
+CANDIDATE_FLOOR = 0.15
+
 
 @dataclass
 class DocumentScores:
@@ -102,6 +106,16 @@ def decode_quoted(text: str, offsets: np.ndarray, inside: np.ndarray, label: str
             out.append(Span(a, b, label, float(inside[tokens].max())))
     return out + [s for s in runs if SO_CALLED.search(text[s.start:s.end])
                   and not any(s.start < b and a < s.end for a, b in terms)]
+
+
+def candidate_runs(scores: DocumentScores, col: int, floor: float, continue_ratio: float) -> list[tuple[int, int]]:
+    """Char ranges of one column's token runs at ``floor``. Every token of a span decoded at a
+    threshold at or above ``floor`` lies in one of them, so weighing them (``Detector.weigh_by_head``)
+    reaches every token a later decoding can use."""
+    inside = scores.probs[:, col, 1] + scores.probs[:, col, 2]
+    begin_wins = scores.probs[:, col, 1] > scores.probs[:, col, 2]
+    return [(int(scores.offsets[r[0], 0]), int(scores.offsets[r[-1], 1]))
+            for r in _runs(inside, begin_wins, floor, continue_ratio)]
 
 
 def _runs(inside: np.ndarray, begin_wins: np.ndarray, thr: float, continue_ratio: float) -> list[list[int]]:

@@ -12,8 +12,9 @@ import numpy as np
 
 from .backends import Backend, load_backend, member_folders, softmax
 from .boundaries import PAIRED_LABELS, quoted_terms, tidy_spans
-from .decoding import DocumentScores, WindowMerger, classify_by_tags
+from .decoding import CANDIDATE_FLOOR, DocumentScores, WindowMerger, candidate_runs, classify_by_tags, decode_spans
 from .encoding import LineBreaks, pad_windows, tokenize_windows
+from .errors import RunError
 from .labels import LabelSchema, load_schema
 from .layout import ENSEMBLE, LABELS, model_folder
 from .lexicon import Lexicon, blend, load_if_present, mean_probs
@@ -141,13 +142,13 @@ class Detector:
         """Merged token scores of each text and, with ``keep_states`` (when the backend can, and the
         texts have at most ``state_cache_windows`` windows), each text's windows with their hidden
         states in window order, so the span head can read them without a second encoder pass.
-        With ``quote_head`` on (``settings``, default the folder's), quotations' scare-quote scores
-        are weighed by the span head (:meth:`weigh_quotes`)."""
+        The labels ``settings.head_weighed`` names (default: the folder's settings) have their
+        candidates weighed by the span head (:meth:`weigh_by_head`)."""
         settings = settings or self.settings.decode
-        weigh = settings.quote_head and self.backend.has_span_head
+        weigh = self.head_weighed(settings)
         windows = self.windows(texts)
         mergers = [WindowMerger(self.columns.count) for _ in texts]
-        keep = ((keep_states or weigh) and len(windows) <= self.state_cache_windows and self.backend.keeps_hidden
+        keep = ((keep_states or bool(weigh)) and len(windows) <= self.state_cache_windows and self.backend.keeps_hidden
                 and self.backend.has_span_head)
         states: list[list[WindowState]] | None = [[] for _ in texts] if keep else None
         batch_size = min(batch_size, self.backend.max_batch or batch_size)
@@ -169,34 +170,68 @@ class Detector:
                 doc_states.sort(key=lambda st: st.index)
         scores = [m.result() for m in mergers]
         if weigh:
-            scores = [self.weigh_quotes(t, sc, states[i] if states else None)
+            scores = [self.weigh_by_head(t, sc, weigh, states[i] if states else None, settings)
                       for i, (t, sc) in enumerate(zip(texts, scores, strict=True))]
         return scores, states if keep_states else None
 
-    def weigh_quotes(self, text: str, scores: DocumentScores, states: Sequence[WindowState] | None = None
-                     ) -> DocumentScores:
-        """``scores`` with each quotation's tokens in a quotation-delimited label's column (scare
-        quotes) weighed by the span head's probability of that label for the quotation, so that
-        ``decode_quoted``, which reads a quotation's strongest token, ranks it by the product."""
-        cols = [self.schema.names.index(n) for n in PAIRED_LABELS if n in self.columns.active]
-        terms = quoted_terms(text)
-        if not cols or not terms:
+    def head_weighed(self, settings: DecodeSettings) -> list[str]:
+        """The active labels whose candidates the span head weighs under ``settings`` (none without
+        a span head); a name that is no label of this model is an error, not ignored."""
+        unknown = [n for n in settings.head_weighed if n not in self.schema.names]
+        if unknown:
+            raise RunError(f"decode setting head_weighed names {unknown}, not labels of this model "
+                           f"({', '.join(self.schema.names)})")
+        if not self.backend.has_span_head:
+            return []
+        return [n for n in settings.head_weighed if n in self.columns.active]
+
+    def weigh_by_head(self, text: str, scores: DocumentScores, labels: Sequence[str],
+                      states: Sequence[WindowState] | None = None, settings: DecodeSettings | None = None
+                      ) -> DocumentScores:
+        """``scores`` with each candidate's tokens in the column of each of ``labels`` weighed by the
+        span head's probability of that label for the candidate, so decoding, which reads a
+        candidate's tokens, ranks it by the product. A quotation-delimited label's candidates are
+        the quotations. Another label's are its spans decoded at ``CANDIDATE_FLOOR``, tidied as
+        decoding tidies them, so the head reads what it was trained on ("terrorists", not the clause
+        after it); tokens that tidying let go keep the weight of the whole token run they are in, as
+        a higher threshold can decode them. A token in two candidates (one nested in the other)
+        keeps the likelier one's weight; a candidate no window holds whole is left as is."""
+        settings = settings or self.settings.decode
+        cands = {label: self._candidates(text, scores, label, settings) for label in labels}
+        ranges = sorted({r for layers in cands.values() for layer in layers for r in layer})
+        if not ranges:
             return scores
         windows = [st.window for st in states] if states else self.windows([text])
-        raw = head_probs(self.backend, windows, terms, span_features(text, terms), self.pad, states)
+        raw = head_probs(self.backend, windows, ranges, span_features(text, ranges), self.pad, states)
         probs = _normalise(raw, self.schema.names, set(self.columns.active))
+        row = {r: i for i, r in enumerate(ranges)}
         out = scores.probs.copy()
-        for c in cols:
-            weight = np.full(len(scores.offsets), np.nan)  # tokens in no quotation keep their scores
-            for (a, b), r, p in zip(terms, raw, probs, strict=True):
-                if r is None:  # no window holds the quotation whole: the head cannot read it
-                    continue
-                tokens = (scores.offsets[:, 0] < b) & (scores.offsets[:, 1] > a)
-                # A token in two quotations (one nested in the other) keeps the likelier one's weight.
-                weight[tokens] = np.fmax(weight[tokens], p[c])
+        for label, layers in cands.items():
+            c = self.schema.names.index(label)
+            weight = np.full(len(scores.offsets), np.nan)  # tokens in no candidate keep their scores
+            for layer in layers:  # a later layer's weight overrides an earlier one's
+                here = np.full(len(scores.offsets), np.nan)
+                for a, b in layer:
+                    if raw[row[(a, b)]] is not None:
+                        tokens = (scores.offsets[:, 0] < b) & (scores.offsets[:, 1] > a)
+                        here[tokens] = np.fmax(here[tokens], probs[row[(a, b)], c])
+                weight = np.where(np.isnan(here), weight, here)
             out[:, c, 1:] *= np.nan_to_num(weight, nan=1.0)[:, None]
             out[:, c, 0] = 1.0 - out[:, c, 1:].sum(axis=1)
         return DocumentScores(scores.offsets, out)
+
+    def _candidates(self, text: str, scores: DocumentScores, label: str, settings: DecodeSettings
+                    ) -> list[list[tuple[int, int]]]:
+        """A label's candidates in layers, the later overriding the earlier where they share tokens."""
+        if label in PAIRED_LABELS:
+            return [quoted_terms(text)]
+        # A threshold set below the floor by hand still finds only weighed spans.
+        floor = min(CANDIDATE_FLOOR, settings.threshold_for(label))
+        col = self.schema.names.index(label)
+        runs = candidate_runs(scores, col, floor, settings.continue_ratio)
+        spans = decode_spans(text, DocumentScores(scores.offsets, scores.probs[:, [col]]), [label], [floor],
+                             settings.min_chars, settings.continue_ratio)
+        return [runs, [(s.start, s.end) for s in spans]]
 
     def windows(self, texts: list[str]) -> list[Any]:
         # The light tokenizer of ONNX folders cuts windows itself; a transformers one goes through

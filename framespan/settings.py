@@ -50,10 +50,12 @@ class DecodeSettings:
     continue_ratio: float = 0.6
     min_chars: int = 1
     lexicon_weight: float = 0.5  # naming: p_head^(1-w) * p_lexicon^w, when the folder has a lexicon
-    # Scare quotes: each quotation's strongest token is weighed by the span head's probability that the
-    # quotation is one, which tells scare quotes from quoted words better than the tokens alone
-    # (docs/benchmarks.md). Needs a span head; tune the thresholds with it on.
-    quote_head: bool = False
+    # Labels whose candidates the span head weighs: a candidate's tokens in the label's column are
+    # multiplied by the head's probability that it is that device, so decoding ranks candidates by
+    # tag score x head probability, which tells a device from its look-alikes better than the tags
+    # alone (docs/benchmarks.md). A candidate is a quotation for scare quotes, a run of the label's
+    # tokens otherwise. Needs a span head; tune the thresholds with it on.
+    head_weighed: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         # ValueError: pydantic reports it against the config key when the run config holds these.
@@ -67,6 +69,8 @@ class DecodeSettings:
             raise ValueError(f"continue_ratio must be in (0, 1], got {self.continue_ratio}")
         if self.min_chars < 1:
             raise ValueError(f"min_chars must be at least 1, got {self.min_chars}")
+        if isinstance(self.head_weighed, str) or not all(isinstance(n, str) for n in self.head_weighed):
+            raise ValueError(f"head_weighed must be a list of label names, got {self.head_weighed!r}")
         for name in ("label_weight", "lexicon_weight"):
             if not 0 <= getattr(self, name) <= 1:
                 raise ValueError(f"{name} must be between 0 and 1, got {getattr(self, name)}")
@@ -113,7 +117,11 @@ class FolderSettings:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> FolderSettings:
-        return cls(WindowSettings(**data.get("window", {})), DecodeSettings(**data.get("decode", {})),
+        decode = dict(data.get("decode", {}))
+        # Folders saved before head_weighed: quote_head weighed the scare-quote column alone.
+        if decode.pop("quote_head", False):
+            decode.setdefault("head_weighed", ["scare_quotes"])
+        return cls(WindowSettings(**data.get("window", {})), DecodeSettings(**decode),
                    data.get("active_labels"), bool(data.get("any_device_column", False)), data.get("tuned"))
 
     @classmethod

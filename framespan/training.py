@@ -85,6 +85,7 @@ def prepare_output(source: RunConfig | str | Path, output: Path, overrides: list
 def read_data(cfg: RunConfig, output: Path) -> tuple[LabelSchema, Corpora]:
     """The run's corpora, split; lenient skips, the schema and the split are recorded in the run."""
     schema = load_schema(cfg.labels)
+    _check_label_names(cfg, schema)
     report = SkipReport()
     corpora = load_corpora(cfg, schema, report)
     if len(report):
@@ -93,6 +94,16 @@ def read_data(cfg: RunConfig, output: Path) -> tuple[LabelSchema, Corpora]:
     schema.save(output / LABELS)
     atomic_write_json(output / SPLITS, corpora.split_ids())
     return schema, corpora
+
+
+def _check_label_names(cfg: RunConfig, schema: LabelSchema) -> None:
+    # Before training, not at its end, where tuning and decoding would first read these names.
+    for key, names in (("training.focus_labels", cfg.training.focus_labels),
+                       ("decoding.head_weighed", cfg.decoding.head_weighed)):
+        unknown = sorted(set(names) - set(schema.names))
+        if unknown:
+            raise ConfigError(f"{key}: {unknown} are not labels of the {schema.name!r} schema "
+                              f"({', '.join(schema.names)})")
 
 
 @dataclass
@@ -186,9 +197,11 @@ def score(output: Path, cfg: RunConfig, corpora: Corpora, device: str, progress:
     from .metrics import report_markdown
     from .tuning import tune_folder
 
-    if cfg.training.tune_thresholds and corpora.dev:
-        tune_folder(output / MODEL_DIR, TuneSet(corpora.dev, f"dev split ({len(corpora.dev)} documents)",
-                                                cfg.training.select_metric), progress, device=device)
+    tune_docs = corpora.tuning_dev()
+    if cfg.training.tune_thresholds and tune_docs:
+        source = f"dev split ({len(tune_docs)} of its {len(corpora.dev)} documents)"
+        tune = TuneSet(tune_docs, source, cfg.training.select_metric, tuple(cfg.training.focus_labels))
+        tune_folder(output / MODEL_DIR, tune, progress, device=device)
     detector = Detector.load(output / MODEL_DIR, device=device)
     metrics: dict[str, Any] = {}
     for name, docs in (("dev", corpora.dev), ("test", corpora.test)):
@@ -251,3 +264,6 @@ def _warn_untuned(cfg: RunConfig, corpora: Corpora) -> None:
     if cfg.training.tune_thresholds and not corpora.dev:
         log.warning("no dev documents: nothing to tune thresholds on; the model keeps decoding's thresholds "
                     "and the last epoch")
+    elif cfg.training.tune_thresholds and not corpora.tuning_dev():
+        log.warning("every dev document comes from a corpus with tune: false; the model keeps decoding's "
+                    "thresholds")

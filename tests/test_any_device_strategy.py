@@ -9,6 +9,7 @@ import json
 import pytest
 
 from framespan.detector import Detector
+from framespan.errors import RunError
 from framespan.span_features import N_SPAN_FEATURES
 from framespan.training import train
 from tests.conftest import write_tiny_config
@@ -261,3 +262,54 @@ def test_label_thresholds_are_tuned_for_the_corpus_metric_one_label_at_a_time(ti
     for label in chosen:  # no single label's threshold on the grid does better (coordinate ascent)
         for thr in LABEL_GRID:
             assert f1({**chosen, label: thr}) <= best + 1e-9
+
+
+class _FixedScores:
+    """Just enough of a Detector for threshold tuning: fixed token scores for one text."""
+
+    def __init__(self, scores, names):
+        from framespan.labels import LabelSchema
+        from framespan.settings import DecodeSettings
+
+        self._scores, self.active_labels = scores, list(names)
+        self.schema = LabelSchema.from_dict({"name": "fixed", "labels": list(names)})
+        self.decode_settings = DecodeSettings(threshold=0.5, continue_ratio=1.0)
+
+    def scores(self, texts):
+        return [self._scores for _ in texts]
+
+
+def test_focus_labels_are_tuned_for_their_own_micro_score_not_the_weak_labels(tmp_path):
+    import numpy as np
+
+    from framespan.decoding import DocumentScores
+    from framespan.spans import Document, Span
+    from framespan.tuning import tune_label_thresholds
+
+    # One word a token. loaded_label: 4 gold words, two it is sure of (0.9) and two it is not (0.3),
+    # and 5 wrong words at 0.3. doubt: 10 gold words the model never finds.
+    words = [f"w{i:02d}" for i in range(40)]
+    text = " ".join(words)
+    offsets = np.array([[4 * i, 4 * i + 3] for i in range(40)], dtype=np.int64)
+    probs = np.full((40, 2), 0.02)
+    probs[[0, 2], 0] = 0.9
+    probs[[4, 6, 8, 10, 12, 14, 16], 0] = 0.3
+    scores = DocumentScores(offsets, np.stack([1 - probs, probs * 0.8, probs * 0.2], axis=-1))
+    gold = [Span(4 * i, 4 * i + 3, "loaded_label") for i in (0, 2, 4, 6)]
+    gold += [Span(4 * i, 4 * i + 3, "doubt") for i in range(20, 40, 2)]
+    docs = [Document("d", text, gold)]
+    det = _FixedScores(scores, ["loaded_label", "doubt"])
+    together = tune_label_thresholds(det, docs, progress=False)
+    focused = tune_label_thresholds(det, docs, progress=False, focus=["loaded_label"])
+    # Over both labels, micro F1 is low, so the unsure words are worth their wrong neighbours
+    # (0.35 against 0.25); over loaded_label alone they are not (0.62 against 0.67).
+    assert together["loaded_label"] <= 0.3 < focused["loaded_label"]
+
+
+def test_a_focus_label_the_model_does_not_have_is_refused(tiny_model_dir):
+    from framespan.spans import Document
+    from framespan.tuning import tune_label_thresholds
+
+    det = Detector.load(tiny_model_dir, backend="torch")
+    with pytest.raises(RunError, match=r"focus labels \['scare_quote'\]"):
+        tune_label_thresholds(det, [Document("d", "The regime spoke.", [])], progress=False, focus=["scare_quote"])

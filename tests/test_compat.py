@@ -67,3 +67,16 @@ def test_an_exported_onnx_folder_of_an_old_version_loads(tiny_onnx_dir, tmp_path
     write_manifest(folder, {"export": {"format": "onnx"}})
     det = Detector.load(folder)
     assert type(det.backend).__name__ == "OnnxBackend" and det.decode_settings.threshold == 0.3
+
+
+@pytest.mark.parametrize("on", [True, False])
+def test_a_decode_json_with_quote_head_reads_as_head_weighed(tmp_path, on):
+    data = {"decode": {"threshold": 0.4, "quote_head": on}}
+    (tmp_path / "decode.json").write_text(json.dumps(data), encoding="utf-8")
+    assert FolderSettings.load(tmp_path).decode.head_weighed == (["scare_quotes"] if on else [])
+
+
+def test_head_weighed_naming_no_label_of_the_model_is_refused(tiny_model_dir):
+    det = Detector.load(tiny_model_dir, backend="torch").configure(head_weighed=["scare_quote"])
+    with pytest.raises(RunError, match=r"head_weighed names \['scare_quote'\]"):
+        det.predict(TEXT)

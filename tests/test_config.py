@@ -113,10 +113,17 @@ def test_span_features_need_the_span_head():
                          "model": {"span_head": False, "span_features": True}}, check_paths=False)
 
 
-def test_quote_head_needs_the_span_head():
-    with pytest.raises(ConfigError, match="quote_head needs model.span_head"):
+def test_head_weighing_needs_the_span_head():
+    with pytest.raises(ConfigError, match="head_weighed needs model.span_head"):
         validate_config({"data": {"train": {"path": "x"}}, "model": {"span_head": False},
-                         "decoding": {"quote_head": True}}, check_paths=False)
+                         "decoding": {"head_weighed": ["scare_quotes"]}}, check_paths=False)
+
+
+def test_quote_head_is_read_as_head_weighed_scare_quotes_in_saved_configs_only(tmp_path):
+    saved = _write(tmp_path, "data: {train: {path: train.jsonl}}\ndecoding: {quote_head: true}\n")
+    assert load_config(saved, check_paths=False, saved=True).decoding.head_weighed == ["scare_quotes"]
+    with pytest.raises(ConfigError, match=r"quote_head: now decoding.head_weighed"):
+        load_config(saved, check_paths=False)
 
 
 def test_decode_settings_out_of_range_name_the_key(tmp_path):

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from framespan.decoding import WindowMerger, decode_spans
+from framespan.decoding import CANDIDATE_FLOOR, DocumentScores, WindowMerger, candidate_runs, decode_spans
 from framespan.encoding import (
     IGNORE,
     B,
@@ -277,3 +277,18 @@ def test_line_breaks_refused_for_a_tokenizer_without_separator():
     raw.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
     with pytest.raises(ConfigError, match="no separator"):
         line_breaks_for(PreTrainedTokenizerFast(tokenizer_object=raw, unk_token="[UNK]"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(probs=st.lists(st.tuples(st.floats(0, 1), st.floats(0, 1)), min_size=1, max_size=40),
+       thr=st.floats(CANDIDATE_FLOOR, 0.95), ratio=st.sampled_from([0.5, 0.6, 1.0]))
+def test_every_token_of_a_span_decoded_above_the_floor_lies_in_a_candidate_run(probs, thr, ratio):
+    # Token i covers chars [2i, 2i + 1); (inside, share of it that is a beginning) per token.
+    tokens = np.array([[2 * i, 2 * i + 1] for i in range(len(probs))], dtype=np.int64)
+    p = np.array([[[1 - x, x * b, x * (1 - b)]] for x, b in probs])
+    sc = DocumentScores(tokens, p)
+    text = "w " * len(probs)
+    runs = candidate_runs(sc, 0, CANDIDATE_FLOOR, ratio)
+    for s in decode_spans(text, sc, ["doubt"], [thr], continue_ratio=ratio):
+        for a, b in tokens[(tokens[:, 0] < s.end) & (tokens[:, 1] > s.start)]:
+            assert any(x <= a and b <= y for x, y in runs), (s, runs)

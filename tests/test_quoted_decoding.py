@@ -57,7 +57,7 @@ def test_without_pairing_scare_quotes_are_token_runs() -> None:
 
 
 @pytest.mark.parametrize("folder", ["tiny_model_dir", "tiny_onnx_dir"])
-def test_quote_head_weighs_a_quotations_tokens_by_the_span_heads_probability(folder, request, monkeypatch) -> None:
+def test_the_head_weighs_a_quotations_tokens_by_its_probability(folder, request, monkeypatch) -> None:
     import framespan.detector as detector_module
     from framespan.detector import Detector
     from framespan.naming import head_probs
@@ -70,7 +70,7 @@ def test_quote_head_weighs_a_quotations_tokens_by_the_span_heads_probability(fol
     a = text.index('"')
     b = text.index('"', a + 1) + 1
     plain = det.scores([text])[0]
-    weighed = det.configure(quote_head=True).scores([text])[0]
+    weighed = det.configure(head_weighed=["doubt"]).scores([text])[0]
     c = det.schema.names.index("doubt")
     raw = head_probs(det.backend, det.windows([text]), [(a, b)], span_features(text, [(a, b)]), det.pad)[0]
     assert raw is not None  # the head reads the quotation in some window
@@ -82,3 +82,33 @@ def test_quote_head_weighs_a_quotations_tokens_by_the_span_heads_probability(fol
     others = [i for i in range(len(det.schema.names)) if i != c]
     np.testing.assert_allclose(weighed.probs[:, others], plain.probs[:, others], atol=1e-6)
     np.testing.assert_allclose(weighed.probs.sum(-1), 1.0, atol=1e-5)
+
+
+@pytest.mark.parametrize("folder", ["tiny_model_dir", "tiny_onnx_dir"])
+def test_the_head_weighs_a_token_labels_tidied_span_and_the_rest_of_its_run_apart(folder, request) -> None:
+    from framespan.detector import Detector
+    from framespan.naming import head_probs
+    from framespan.span_features import span_features
+
+    det = Detector.load(request.getfixturevalue(folder))
+    text = "They said the terrorists themselves have signed their death sentence today."
+    c = det.schema.names.index("loaded_label")
+    # One run of the label from "terrorists" to "sentence", which tidying cuts to "terrorists".
+    strong = {w: 0.5 for w in "terrorists themselves have signed their death sentence".split()}
+    one = scores(text, strong)
+    plain = DocumentScores(one.offsets, np.repeat(one.probs, len(det.schema.names), axis=1))
+    weighed = det.configure(head_weighed=["loaded_label"]).weigh_by_head(text, plain, ["loaded_label"])
+    noun = (text.index("terrorists"), text.index(" themselves"))
+    run = (noun[0], text.index(" today"))
+    raw = head_probs(det.backend, det.windows([text]), [noun, run], span_features(text, [noun, run]), det.pad)
+    p_noun, p_run = (r[c] / r.sum() for r in raw)
+    starts = plain.offsets[:, 0]
+    in_noun = (starts >= noun[0]) & (starts < noun[1])
+    in_rest = (starts >= noun[1]) & (starts < run[1])
+    assert in_noun.sum() == 1 and in_rest.sum() == 6 and p_noun != p_run
+    expected = plain.probs[:, c, 1:].copy()
+    expected[in_noun] *= p_noun
+    expected[in_rest] *= p_run
+    np.testing.assert_allclose(weighed.probs[:, c, 1:], expected, rtol=1e-4, atol=1e-7)
+    others = [i for i in range(len(det.schema.names)) if i != c]
+    np.testing.assert_allclose(weighed.probs[:, others], plain.probs[:, others], atol=1e-6)

@@ -219,3 +219,12 @@ def test_bf16_training_evaluates_on_dev_and_saves_fp32_weights(tmp_path, tiny_co
     assert str(next(det.backend.model.parameters()).dtype) == "torch.float32"
 
 
+
+
+@pytest.mark.parametrize("key", ["training.focus_labels", "decoding.head_weighed"])
+def test_a_label_name_the_schema_lacks_is_refused_before_training(tiny_config, tmp_path, key):
+    from framespan.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=rf"{key}: \['scare_quote'\] are not labels of the 'framing' schema"):
+        train(tiny_config, tmp_path / "run", overrides=[f"{key}=[scare_quote]"], progress=False)
+    assert not (tmp_path / "run" / "checkpoints").exists()
