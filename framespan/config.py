@@ -45,9 +45,6 @@ class PartsSpec(_Strict):
     train: CorpusSpec
     dev: CorpusSpec | None = None
     test: CorpusSpec | None = None
-    tune: bool = Field(True, description="choose decode thresholds on its dev documents too; false for a "
-                       "corpus unlike the text the model is for (its dev documents are still scored, and "
-                       "still count in choosing the best epoch)")
 
 
 class SplitSpec(_Strict):

@@ -18,15 +18,9 @@ class Corpora:
     train: list[Document]
     dev: list[Document]
     test: list[Document]
-    # Dev documents of corpora that set ``tune: false``: scored, never used to choose thresholds.
-    untuned: frozenset[str] = frozenset()
 
     def split_ids(self) -> dict[str, list[str]]:
         return {name: [d.id for d in getattr(self, name)] for name in ("train", "dev", "test")}
-
-    def tuning_dev(self) -> list[Document]:
-        """The dev documents decode thresholds are chosen on."""
-        return [d for d in self.dev if d.id not in self.untuned]
 
 
 def load_spec(spec: CorpusSpec, schema: LabelSchema, lenient: bool = False, report: Any = None) -> list[Document]:
@@ -84,8 +78,7 @@ def load_corpora(cfg: RunConfig, schema: LabelSchema, report: Any = None) -> Cor
         corpora = split_documents(train, data.split.dev, data.split.test, data.split.seed)
     for parts in data.extra:
         more = load_parts(parts, schema, data.lenient, report)
-        untuned = corpora.untuned if parts.tune else corpora.untuned | {d.id for d in more.dev}
-        corpora = Corpora(corpora.train + more.train, corpora.dev + more.dev, corpora.test + more.test, untuned)
+        corpora = Corpora(corpora.train + more.train, corpora.dev + more.dev, corpora.test + more.test)
     ids = [d.id for part in (corpora.train, corpora.dev, corpora.test) for d in part]
     if len(ids) != len(set(ids)):
         dup = sorted({i for i in ids if ids.count(i) > 1})[:5]

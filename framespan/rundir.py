@@ -76,26 +76,23 @@ class RunDir:
             raise RunError(f"unknown split {name!r} ({', '.join(SPLIT_NAMES)})")
         return self._split(name, self.config(), schema, report)
 
-    def _split(self, name: str, cfg: RunConfig, schema: LabelSchema | None, report: SkipReport | None = None,
-               tuning: bool = False) -> list[Document]:
+    def _split(self, name: str, cfg: RunConfig, schema: LabelSchema | None, report: SkipReport | None = None
+               ) -> list[Document]:
         schema = schema or self.schema()  # first: a bare model folder is refused as such
         ids = set(self.split_ids().get(name, []))
         corpora = load_corpora(cfg, schema, report)
-        if tuning:
-            ids -= corpora.untuned
         return [d for part in (corpora.train, corpora.dev, corpora.test) for d in part if d.id in ids]
 
     def tune_set(self, name: str = "dev") -> TuneSet:
-        """The run's ``name`` documents for tuning decode thresholds (less those of corpora that set
-        ``tune: false``), with its selection metric."""
+        """The run's ``name`` documents for tuning decode thresholds, with its selection metric and
+        focus labels."""
         schema = self.schema()  # first: a bare model folder is refused as such
         cfg = self.config()
-        docs = self._split(name, cfg, schema, tuning=True)
+        docs = self._split(name, cfg, schema)
         if not docs:
-            why = " (its corpora with tune: false aside)" if any(not p.tune for p in cfg.data.extra) else ""
-            raise RunError(f"{self.path} has no {name} documents to tune thresholds on{why}")
-        return TuneSet(docs, f"{name} split of {self.path} ({len(docs)} documents to tune on)",
-                       cfg.training.select_metric, tuple(cfg.training.focus_labels))
+            raise RunError(f"{self.path} has no {name} documents to tune thresholds on")
+        return TuneSet(docs, f"{name} split of {self.path} ({len(docs)} documents)", cfg.training.select_metric,
+                       tuple(cfg.training.focus_labels))
 
     # -- status ------------------------------------------------------------------------------------
     def status(self) -> dict[str, Any]:

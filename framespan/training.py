@@ -197,10 +197,9 @@ def score(output: Path, cfg: RunConfig, corpora: Corpora, device: str, progress:
     from .metrics import report_markdown
     from .tuning import tune_folder
 
-    tune_docs = corpora.tuning_dev()
-    if cfg.training.tune_thresholds and tune_docs:
-        source = f"dev split ({len(tune_docs)} of its {len(corpora.dev)} documents)"
-        tune = TuneSet(tune_docs, source, cfg.training.select_metric, tuple(cfg.training.focus_labels))
+    if cfg.training.tune_thresholds and corpora.dev:
+        tune = TuneSet(corpora.dev, f"dev split ({len(corpora.dev)} documents)", cfg.training.select_metric,
+                       tuple(cfg.training.focus_labels))
         tune_folder(output / MODEL_DIR, tune, progress, device=device)
     detector = Detector.load(output / MODEL_DIR, device=device)
     metrics: dict[str, Any] = {}
@@ -264,6 +263,3 @@ def _warn_untuned(cfg: RunConfig, corpora: Corpora) -> None:
     if cfg.training.tune_thresholds and not corpora.dev:
         log.warning("no dev documents: nothing to tune thresholds on; the model keeps decoding's thresholds "
                     "and the last epoch")
-    elif cfg.training.tune_thresholds and not corpora.tuning_dev():
-        log.warning("every dev document comes from a corpus with tune: false; the model keeps decoding's "
-                    "thresholds")

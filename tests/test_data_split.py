@@ -47,29 +47,17 @@ def test_extra_corpora_join_part_by_part_and_keep_their_own_splits(tmp_path: Pat
         assert joined[name] == plain[name] + [f"m-{name}"]
 
 
-def test_a_corpus_set_not_to_tune_keeps_its_dev_documents_out_of_threshold_tuning(tmp_path: Path) -> None:
-    parts = _more_parts(tmp_path)
-    tuned = load_corpora(_config(tmp_path, extra=[parts]), load_schema("framing"))
-    untuned = load_corpora(_config(tmp_path, extra=[{**parts, "tune": False}]), load_schema("framing"))
-    assert [d.id for d in untuned.dev] == [d.id for d in tuned.dev]  # still scored
-    assert [d.id for d in tuned.tuning_dev()] == [d.id for d in tuned.dev]
-    assert [d.id for d in untuned.tuning_dev()] == [d.id for d in tuned.dev if d.id != "m-dev"]
-
-
-def test_retuning_a_run_leaves_out_the_dev_documents_of_a_corpus_set_not_to_tune(tmp_path: Path,
-                                                                                  tiny_model_dir: Path) -> None:
+def test_retuning_a_run_tunes_its_dev_documents_for_its_focus_labels(tmp_path: Path, tiny_model_dir: Path) -> None:
     import shutil
 
     from framespan.rundir import RunDir
 
-    parts = _more_parts(tmp_path)
-    cfg = _config(tmp_path, extra=[{**parts, "tune": False}])
+    cfg = _config(tmp_path, extra=[_more_parts(tmp_path)])
     cfg.training.focus_labels = ["loaded_label"]
     run = tmp_path / "run"
     shutil.copytree(tiny_model_dir, run / "model")
     cfg.save(run / "config.yaml")
     (run / "splits.json").write_text(json.dumps(load_corpora(cfg, load_schema("framing")).split_ids()))
     tune = RunDir(run).tune_set("dev")
-    assert len(tune.docs) == 4 and "m-dev" not in {d.id for d in tune.docs}
-    assert tune.focus == ("loaded_label",)  # the run's focus labels travel with its tuning documents
-    assert "m-dev" in {d.id for d in RunDir(run).split("dev")}
+    assert [d.id for d in tune.docs] == [d.id for d in RunDir(run).split("dev")] and len(tune.docs) == 5
+    assert tune.focus == ("loaded_label",)
