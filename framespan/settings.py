@@ -53,8 +53,8 @@ class DecodeSettings:
     # Labels whose candidates the span head weighs: a candidate's tokens in the label's column are
     # multiplied by the head's probability that it is that device, so decoding ranks candidates by
     # tag score x head probability, which tells a device from its look-alikes better than the tags
-    # alone (docs/benchmarks.md). A candidate is a quotation for scare quotes, a run of the label's
-    # tokens otherwise. Needs a span head; tune the thresholds with it on.
+    # alone (docs/benchmarks.md). A candidate is a quotation for scare quotes, otherwise one of the
+    # label's spans at a low threshold (Detector.weigh_by_head). Needs a span head; tune with it on.
     head_weighed: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
