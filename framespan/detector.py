@@ -23,7 +23,7 @@ from .naming import WindowState, head_probs
 from .settings import DecodeSettings, FolderSettings
 from .span_features import span_features
 from .spans import Span
-from .strategies import STRATEGIES, Columns, any_device_scores
+from .strategies import STRATEGIES, Columns, any_device_scores, only_columns
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -229,8 +229,8 @@ class Detector:
         floor = min(CANDIDATE_FLOOR, settings.threshold_for(label))
         col = self.schema.names.index(label)
         runs = candidate_runs(scores, col, floor, settings.continue_ratio)
-        spans = decode_spans(text, DocumentScores(scores.offsets, scores.probs[:, [col]]), [label], [floor],
-                             settings.min_chars, settings.continue_ratio)
+        spans = decode_spans(text, only_columns(scores, [col]), [label], [floor], settings.min_chars,
+                             settings.continue_ratio)
         return [runs, [(s.start, s.end) for s in spans]]
 
     def windows(self, texts: list[str]) -> list[Any]:

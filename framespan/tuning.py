@@ -74,6 +74,7 @@ def tune_label_thresholds(detector: Detector, docs: Sequence[Document], objectiv
 
     def value(assign: dict[str, float]) -> float:
         pred = {d.id: [s for label in assign for s in decoded(label, assign[label])[i]] for i, d in enumerate(docs)}
+        # Unfocused, the metric counts every gold label, as it always has; focused, only the group's.
         return metric(list(docs), pred, labels=list(assign) if focus else None)["f1"]
 
     chosen: dict[str, float] = {}
