@@ -7,8 +7,10 @@ import re
 import pytest
 
 from framespan.boundaries import (
+    CLAUSE_LABELS,
     DANGLING_WORDS,
     PAIRED_LABELS,
+    _clause_edge,
     _is_word,
     has_content,
     is_sentence,
@@ -99,22 +101,22 @@ def test_span_of_punctuation_alone_is_dropped():
 
 def test_span_of_function_words_alone_is_dropped():
     spans = [at(NEWS, "The", "loaded_label"), at(NEWS, "said the", "loaded_language", skip=5),
-             at(NEWS, "themselves have signed", "inevitability_appeal")]
-    assert covered(NEWS, tidy_spans(NEWS, spans)) == [("inevitability_appeal", "themselves have signed")]
+             at(NEWS, "themselves have signed", "appeal_to_fear")]
+    assert covered(NEWS, tidy_spans(NEWS, spans)) == [("appeal_to_fear", "themselves have signed")]
     assert covered("a \U0001f642", tidy_spans("a \U0001f642", [Span(2, 3, "loaded_label")])) == [
         ("loaded_label", "\U0001f642")]  # a symbol is no function word
 
 
 def test_a_span_lets_go_of_dangling_words_at_its_end_but_not_of_capitals():
     spans = [at(NEWS, "source inside the", "anonymous_source"),
-             at(NEWS, "their death sentence,\u201d the", "inevitability_appeal"),
+             at(NEWS, "their death sentence,\u201d the", "appeal_to_fear"),
              at(NEWS, "so-called\u201dNational Liberation Front\u201d said the", "loaded_label")]
     assert covered(NEWS, tidy_spans(NEWS, spans)) == [
         ("loaded_label", "so-called\u201dNational Liberation Front\u201d said"),
-        ("inevitability_appeal", "their death sentence"), ("anonymous_source", "source inside")]
+        ("appeal_to_fear", "their death sentence"), ("anonymous_source", "source inside")]
     text = "They said the war would end, as wars always have"
-    assert covered(text, tidy_spans(text, [Span(18, len(text), "inevitability_appeal")])) == [
-        ("inevitability_appeal", "would end, as wars always have")]  # an auxiliary can end a clause
+    assert covered(text, tidy_spans(text, [Span(18, len(text), "appeal_to_fear")])) == [
+        ("appeal_to_fear", "would end, as wars always have")]  # an auxiliary can end a clause
     text = "They backed Plan A against fighters of the IS"
     assert covered(text, tidy_spans(text, [Span(12, 18, "loaded_label"), Span(27, 45, "loaded_label")])) == [
         ("loaded_label", "Plan A"), ("loaded_label", "fighters of the IS")]
@@ -127,7 +129,7 @@ def test_a_loaded_label_is_its_noun_phrase_without_determiner_or_the_clause_afte
     text = "The terrorists themselves have signed their death sentence, and the IS fighters know it"
     spans = [Span(0, 30, "loaded_label"), Span(64, 79, "loaded_label"), Span(0, 30, "inevitability_appeal")]
     assert covered(text, tidy_spans(text, spans)) == [
-        ("inevitability_appeal", "The terrorists themselves have"),  # clause-level labels keep theirs
+        ("inevitability_appeal", "The terrorists themselves have signed their death sentence"),  # a clause
         ("loaded_label", "terrorists"), ("loaded_label", "IS fighters")]
     # Curly quotes and a possessive before the noun; a span of determiners and pronouns alone goes.
     text = "Their \u2018regime\u2019 will fall, said their leader: that they"
@@ -154,9 +156,35 @@ def test_a_loaded_label_keeps_quoted_names_hyphenated_words_and_nouns_that_look_
 
 
 def test_span_cut_inside_a_word_widens_to_the_word_and_keeps_apostrophes_inside():
-    spans = [at(NEWS, "won\u2019t last", "inevitability_appeal", cut=7), at(NEWS, "terrorists", "loaded_label", skip=3)]
+    spans = [at(NEWS, "won\u2019t last", "anonymous_source", cut=7), at(NEWS, "terrorists", "loaded_label", skip=3)]
     assert covered(NEWS, tidy_spans(NEWS, spans)) == [("loaded_label", "terrorists"),
-                                                      ("inevitability_appeal", "won\u2019t")]
+                                                      ("anonymous_source", "won\u2019t")]
+
+
+@pytest.mark.parametrize(("text", "words", "clause"), [
+    # the run caught the strongest words; the span is the clause, out to the quotation's marks
+    ("\u201cThe terrorists themselves have signed their death sentence,\u201d he said.",
+     "death sentence", "The terrorists themselves have signed their death sentence"),
+    # a "that" opens the clause; the full stop of an initialism does not close it
+    ("Officials warn that it\u2019s inevitable the U.S. regime will fall, and soon.",
+     "inevitable", "it\u2019s inevitable the U.S. regime will fall"),
+    # a discourse marker stays out; "No" that is part of the claim stays in
+    ("But no court can stop the merger now.", "can stop", "no court can stop the merger now"),
+    ("And so, their days are numbered - whatever they say", "days are", "their days are numbered"),
+    ("Their fate is sealed\nSign up for our newsletter", "fate", "Their fate is sealed"),
+])
+def test_an_inevitability_appeal_is_the_whole_clause_its_run_lies_in(text, words, clause):
+    assert covered(text, tidy_spans(text, [at(text, words, "inevitability_appeal")])) == [
+        ("inevitability_appeal", clause)]
+
+
+def test_pieces_of_one_clause_become_one_appeal_and_other_labels_keep_their_extent():
+    text = "The terrorists themselves have signed their death sentence, the minister said."
+    spans = [at(text, "The terrorists", "inevitability_appeal"), at(text, "death", "inevitability_appeal"),
+             at(text, "the minister said", "anonymous_source")]
+    assert covered(text, tidy_spans(text, spans)) == [
+        ("inevitability_appeal", "The terrorists themselves have signed their death sentence"),
+        ("anonymous_source", "the minister said")]
 
 
 def test_possessive_stays_outside_a_noun():
@@ -208,6 +236,9 @@ def _check_acceptable(text: str, spans: list[Span]) -> None:
                 continue  # a span may end inside a quoted sentence
             inside = s.start > a and s.end <= b
             assert not (inside and (s.start > a + 1 or s.end < b)), f"fragment of a quoted name: {part!r}"
+        if s.label in CLAUSE_LABELS and not part.endswith("?"):
+            after = text[s.end:].lstrip(" ")
+            assert not after or _clause_edge(text, len(text) - len(after)), f"not a whole clause: {part!r}"
         if s.label == "scare_quotes" and any(c in "\"\u201c\u201d\u2018\u2019" for c in part):
             assert part[-1] in "\"\u201d\u2019\u00bb", part
 
