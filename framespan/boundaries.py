@@ -35,17 +35,29 @@ DANGLING_WORDS = frozenset("a an the of to in on at by for with from as and or b
 # data/ptc-framing starts or ends on such a word. Modals that are also nouns (will, might, can, must,
 # may) are not in the list: "iron will", "military might".
 NOUN_PHRASE_LABELS = frozenset({"loaded_label"})
-# Labels whose span is the whole clause that asserts the device (guidelines: inevitability_appeal).
-# The taggers are surest on its strongest words ("their death sentence"), so a run covers a piece of
-# it. 150 of the 158 appeals annotated in data/ (PTC stand-off and bundled) already end where
-# :func:`_to_clause` puts them; the others run on past an "and" or a "for".
+# Labels whose span is the whole clause that asserts the device (guidelines: inevitability_appeal;
+# the other clause-level labels of the guidelines may be a sentence or a phrase). A token run often
+# holds a piece of an appeal ("their death sentence"). 150 of the 158 appeals annotated in data/
+# (PTC stand-off and bundled) are the clause :func:`_to_clause` gives; in 6 of the others it starts
+# earlier, where a clause opens with no comma ("I'm here to say your time is up"), and in 2 it runs
+# on past an "and".
 CLAUSE_LABELS = frozenset({"inevitability_appeal"})
 _CLAUSE_MARKS = "\n;:()[]—–!?,"
-# Discourse markers that open a clause and stay out of its span (guidelines: `But`, `And so`).
-_OPENERS = frozenset({"and", "but", "or", "so", "yet", "now", "and so"})
-_OPENER = re.compile(r"(and so|\w+),?\s+", re.IGNORECASE)
-_INITIALISM = re.compile(r"(?<!\w)(?:[A-Z]\.){2,}$")
-_AFTER_THAT = re.compile(r"\bthat\s$")  # "warn that it is inevitable": the clause opens after it
+# Discourse markers that open a clause and stay out of its span (guidelines: `But`, `And so`,
+# `No,`); the second set only before a comma, as "so far", "yet another" and "no court" are content.
+_OPENERS = frozenset({"and", "but", "or", "and so"})
+_COMMA_OPENERS = frozenset({"so", "yet", "no", "yes", "well", "now", "still"})
+_OPENER = re.compile(r"(and so|\w+)(,?)\s+", re.IGNORECASE)
+_INITIALISM = re.compile(r"(?<!\w)(?:[A-Z]\.){2,}$|(?<!\w)[A-Z]\.$")  # U.S., John F. Kennedy
+_ABBREVIATION = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Prof|St|Gen|Col|Sen|Rep|Gov|Lt|Sgt|Capt|Jr|Sr|vs|No)\.$")
+# A "that" after a verb of saying or knowing opens the clause it reports ("warn that it is
+# inevitable"); a relative "that" ("the regime that killed thousands") does not.
+_AFTER_THAT = re.compile(
+    r"\b(?:warn|say|said|know|knew|claim|insist|believ|think|thought|argu|admit|reali[sz]|understand|"
+    r"understood|get|got|see|saw|show|prov|mean|meant|note|fear|hope|clear|certain|sure|obvious|true|"
+    r"fact|tell|told|explain|add|stat|declar|announc|predict|promis|vow|swore|assur|remind|ensur|"
+    r"guarantee|proclaim|confirm|suggest|demonstrat|boast|report)\w*"
+    r"(?:\s+(?:on|in|at|last|this)\s+\w+)?\s+that\s$", re.IGNORECASE)
 _DETERMINERS = frozenset("a an the this that these those his her its their our my your some any".split())
 _CLAUSE_WORDS = frozenset(
     "he she it they we you i him them us me himself herself itself themselves ourselves yourselves myself "
@@ -269,32 +281,57 @@ def _widen_to_names(text: str, start: int, end: int, names: Sequence[tuple[int, 
     return start, end
 
 
-def _clause_edge(text: str, i: int) -> bool:
+def _clause_edge(text: str, i: int, inner: frozenset[int]) -> bool:
     """Whether ``text[i]`` closes a clause: a line break, a comma or stronger mark, a full stop (not
-    one inside 3.5 or ending an initialism: the U.S. regime), a quotation mark, or a dash between
-    spaces."""
+    one inside 3.5 nor after an initialism or title: the U.S. regime, Mr. Putin), a quotation mark
+    (not an apostrophe, nor a mark of a short quoted name the clause holds: ``inner``), or a dash
+    with space or the text's edge either side."""
     c = text[i]
     if c in _CLAUSE_MARKS:
         return True
     if c == ".":
-        return not (text[i + 1:i + 2].isalnum() or _INITIALISM.search(text, max(0, i - 4), i + 1))
-    if c in QUOTES:  # an apostrophe between letters (it’s, the army’s) is no quotation mark
-        return not (text[i - 1:i].isalnum() and text[i + 1:i + 2].isalnum())
-    return c in "-‐" and text[i - 1:i] == " " and text[i + 1:i + 2] == " "
-
-
-def _to_clause(text: str, start: int, end: int) -> tuple[int, int]:
-    """The clause a span lies in: out to the clause edge on each side (after a "that" that opens it),
-    less the discourse markers that open it. Nothing inside the span is let go but such a marker."""
-    a, b = start, end
-    while a > 0 and not _clause_edge(text, a - 1) and not _AFTER_THAT.search(text, max(0, a - 6), a):
+        return not (text[i + 1:i + 2].isalnum() or _INITIALISM.search(text, max(0, i - 4), i + 1)
+                    or _ABBREVIATION.search(text, max(0, i - 5), i + 1))
+    if c in QUOTES:
+        return i not in inner and _is_mark(text, i)
+    if c not in "-‐":
+        return False
+    a, b = i, i + 1
+    while a > 0 and text[a - 1] in "-‐":
         a -= 1
-    while b < len(text) and not _clause_edge(text, b):
+    while b < len(text) and text[b] in "-‐":
         b += 1
-    a, b = _trim(text, a, b)
-    while (m := _OPENER.match(text, a, b)) and m.group(1).lower() in _OPENERS and m.end() < b:
-        a = m.end()
+    return (a == 0 or text[a - 1].isspace()) and (b == len(text) or text[b].isspace())
+
+
+def _to_clause(text: str, start: int, end: int, names: Sequence[tuple[int, int]]) -> tuple[int, int]:
+    """The clause a span lies in: out to the clause edge on each side (after a "that" that reports
+    it), less the discourse markers that open it. A short quoted name is part of its clause, unless
+    the span lies inside it (a quoted clause)."""
+    inner = frozenset(m for a, b in names if not is_sentence(text, a, b) and not a < start <= end <= b + 1
+                      for m in (a, b))
+    a, b = start, end
+    while a > 0 and not _clause_edge(text, a - 1, inner) and not _AFTER_THAT.search(text, max(0, a - 40), a):
+        a -= 1
+    while b < len(text) and not _clause_edge(text, b - 1, inner) and not _clause_edge(text, b, inner):
+        b += 1
+    a, b = _trim_dashes(text, *_trim(text, a, b))
+    while (m := _OPENER.match(text, a, b)) and _opens(m) and has_content(text[m.end():b]):
+        a, b = _trim_dashes(text, *_trim(text, m.end(), b))
     return a, b
+
+
+def _opens(m: re.Match[str]) -> bool:
+    word = m.group(1).lower()
+    return word in _OPENERS or (word in _COMMA_OPENERS and m.group(2) == ",")
+
+
+def _trim_dashes(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and (text[start] in "-‐" or text[start].isspace()):
+        start += 1
+    while end > start and (text[end - 1] in "-‐" or text[end - 1].isspace()):
+        end -= 1
+    return start, end
 
 
 def _balance_marks(start: int, end: int, names: Sequence[tuple[int, int]]) -> tuple[int, int]:
@@ -341,7 +378,7 @@ def tidy_span(text: str, span: Span, names: Sequence[tuple[int, int]]) -> Span |
     else:
         start, end = _balance_marks(*_drop_dangling(text, *_trim(text, start, end)), names)
         if span.label in CLAUSE_LABELS:
-            start, end = _to_clause(text, start, end)
+            start, end = _balance_marks(*_to_clause(text, start, end, names), names)
         if span.label in NOUN_PHRASE_LABELS:
             phrase = _to_noun_phrase(text, start, end, names)
             if phrase is None:
