@@ -72,13 +72,17 @@ MAX_NAME_WORDS = 6  # a quotation this short, on one line, is a name or term, no
 
 
 def _is_word(text: str, i: int) -> bool:
-    """Part of a word: a letter or digit, or a hyphen or apostrophe between two of them (so-called,
-    don't). A possessive ’s stays outside the noun, as annotators mark the noun alone."""
+    """Part of a word: a letter or digit, a hyphen or apostrophe between two of them (so-called,
+    don't), or a full stop between the capitals of an initialism (U.S). A possessive ’s stays
+    outside the noun, as annotators mark the noun alone."""
     if not 0 <= i < len(text):
         return False
     c = text[i]
     if c.isalnum():
         return True
+    if c == ".":
+        return (0 < i < len(text) - 1 and text[i - 1].isupper() and text[i + 1].isupper()
+                and not text[i - 2:i - 1].isalnum())
     if c not in "-‐'’" or not (0 < i < len(text) - 1 and text[i - 1].isalnum() and text[i + 1].isalnum()):
         return False
     possessive = c in "'’" and text[i + 1] in "sS" and not (i + 2 < len(text) and text[i + 2].isalnum())

@@ -203,6 +203,14 @@ def test_pieces_of_one_clause_become_one_appeal_and_other_labels_keep_their_exte
         ("anonymous_source", "the minister said")]
 
 
+def test_an_initialism_is_one_word_so_its_pieces_join():
+    text = "It failed, according to a U.S. official, who was not authorized to speak. In the USA.The end"
+    spans = [at(text, "according to a U", "anonymous_source"), at(text, "S. official, who", "anonymous_source"),
+             at(text, "USA", "loaded_label", cut=1)]
+    assert covered(text, tidy_spans(text, spans)) == [
+        ("anonymous_source", "according to a U.S. official"), ("loaded_label", "USA")]
+
+
 def test_possessive_stays_outside_a_noun():
     assert covered(NEWS, tidy_spans(NEWS, [at(NEWS, "general", "loaded_label")])) == [("loaded_label", "general")]
     i = NEWS.index("general\u2019s")
