@@ -1,8 +1,9 @@
 """Span boundaries a reader accepts: whole words, whole quoted names, both marks of a scare quote.
 
 Token taggers see subwords and quote marks as tokens of their own, so raw runs can stop inside a
-word, cut a quoted name at its mark, or cover a lone quote mark. :func:`tidy_spans` repairs each
-span against the text, whatever model or backend produced it, and drops what holds no word.
+word, cut a quoted name at its mark, cover a lone quote mark, or hold only the strongest words of a
+clause-long device. :func:`tidy_spans` repairs each span against the text, whatever model or
+backend produced it, and drops what holds no word.
 """
 
 from __future__ import annotations
