@@ -12,7 +12,7 @@ import numpy as np
 
 from .backends import Backend, load_backend, member_folders, softmax
 from .boundaries import PAIRED_LABELS, quoted_terms, tidy_spans
-from .decoding import CANDIDATE_FLOOR, DocumentScores, WindowMerger, candidate_runs, classify_by_tags, decode_spans
+from .decoding import CANDIDATE_FLOOR, DocumentScores, WindowMerger, candidate_runs, classify_by_tags
 from .encoding import LineBreaks, pad_windows, tokenize_windows
 from .errors import RunError
 from .labels import LabelSchema, load_schema
@@ -23,7 +23,7 @@ from .naming import WindowState, head_probs
 from .settings import DecodeSettings, FolderSettings
 from .span_features import span_features
 from .spans import Span
-from .strategies import STRATEGIES, Columns, any_device_scores, only_columns
+from .strategies import STRATEGIES, Columns, any_device_scores
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -229,8 +229,8 @@ class Detector:
         floor = min(CANDIDATE_FLOOR, settings.threshold_for(label))
         col = self.schema.names.index(label)
         runs = candidate_runs(scores, col, floor, settings.continue_ratio)
-        spans = decode_spans(text, only_columns(scores, [col]), [label], [floor], settings.min_chars,
-                             settings.continue_ratio)
+        # The spans decode_spans would give at the floor: the same runs, tidied.
+        spans = tidy_spans(text, [Span(a, b, label) for a, b in runs if b - a >= settings.min_chars])
         return [runs, [(s.start, s.end) for s in spans]]
 
     def windows(self, texts: list[str]) -> list[Any]:
