@@ -10,7 +10,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import ConfigError
-from .settings import DecodeSettings
+from .settings import DecodeSettings, upgrade_decode
 
 
 class _Strict(BaseModel):
@@ -202,8 +202,8 @@ def upgrade_saved(data: dict[str, Any]) -> dict[str, Any]:
     decoding = data.get("decoding")
     if isinstance(decoding, dict) and decoding.get("strategy") == "detect":
         decoding["strategy"] = "any_device"
-    if isinstance(decoding, dict) and decoding.pop("quote_head", False):
-        decoding.setdefault("head_weighed", ["scare_quotes"])
+    if isinstance(decoding, dict):
+        upgrade_decode(decoding)
     return data
 
 

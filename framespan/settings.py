@@ -94,6 +94,14 @@ class DecodeSettings:
         return replace(self, **changes) if changes else self
 
 
+def upgrade_decode(decode: dict[str, Any]) -> dict[str, Any]:
+    """Decode settings saved before ``head_weighed``, in place: ``quote_head`` weighed the
+    scare-quote column alone."""
+    if decode.pop("quote_head", False):
+        decode.setdefault("head_weighed", ["scare_quotes"])
+    return decode
+
+
 @dataclass(frozen=True)
 class FolderSettings:
     """Everything a model folder says about prediction besides its weights."""
@@ -117,10 +125,7 @@ class FolderSettings:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> FolderSettings:
-        decode = dict(data.get("decode", {}))
-        # Folders saved before head_weighed: quote_head weighed the scare-quote column alone.
-        if decode.pop("quote_head", False):
-            decode.setdefault("head_weighed", ["scare_quotes"])
+        decode = upgrade_decode(dict(data.get("decode", {})))
         return cls(WindowSettings(**data.get("window", {})), DecodeSettings(**decode),
                    data.get("active_labels"), bool(data.get("any_device_column", False)), data.get("tuned"))
 
