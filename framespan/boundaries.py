@@ -1,9 +1,10 @@
 """Span boundaries a reader accepts: whole words, whole quoted names, both marks of a scare quote.
 
 Token taggers see subwords and quote marks as tokens of their own, so raw runs can stop inside a
-word, cut a quoted name at its mark, cover a lone quote mark, or hold only the strongest words of a
-clause-long device. :func:`tidy_spans` repairs each span against the text, whatever model or
-backend produced it, and drops what holds no word.
+word, cut a quoted name at its mark, cover a lone quote mark, hold only the strongest words of a
+clause-long device, or stop before an anonymous source's verb (:mod:`framespan.sources`).
+:func:`tidy_spans` repairs each span against the text, whatever model or backend produced it, and
+drops what holds no word.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 
+from .sentences import full_stop_ends
+from .sources import SOURCE_LABELS, to_source
 from .spans import DOUBLE_QUOTES, SINGLE_QUOTES, Span
 
 QUOTES = DOUBLE_QUOTES + SINGLE_QUOTES
@@ -49,8 +52,6 @@ _CLAUSE_MARKS = "\n;:()[]—–!?,"
 _OPENERS = frozenset({"and", "but", "or", "and so"})
 _COMMA_OPENERS = frozenset({"so", "yet", "no", "yes", "well", "now", "still"})
 _OPENER = re.compile(r"(and so|\w+)(,?)\s+", re.IGNORECASE)
-_INITIALISM = re.compile(r"(?<!\w)(?:[A-Z]\.){2,}$|(?<!\w)[A-Z]\.$")  # U.S., John F. Kennedy
-_ABBREVIATION = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Prof|St|Gen|Col|Sen|Rep|Gov|Lt|Sgt|Capt|Jr|Sr|vs|No)\.$")
 # A "that" after a verb of saying or knowing opens the clause it reports ("warn that it is
 # inevitable"); a relative "that" ("the regime that killed thousands") does not.
 _AFTER_THAT = re.compile(
@@ -295,8 +296,7 @@ def _clause_edge(text: str, i: int, inner: frozenset[int]) -> bool:
     if c in _CLAUSE_MARKS:
         return True
     if c == ".":
-        return not (text[i + 1:i + 2].isalnum() or _INITIALISM.search(text, max(0, i - 4), i + 1)
-                    or _ABBREVIATION.search(text, max(0, i - 5), i + 1))
+        return full_stop_ends(text, i)
     if c in QUOTES:
         return i not in inner and _is_mark(text, i)
     if c not in "-‐":
@@ -370,8 +370,9 @@ def quoted_terms(text: str) -> list[tuple[int, int]]:
 
 
 def tidy_span(text: str, span: Span, names: Sequence[tuple[int, int]]) -> Span | None:
-    """``span`` on word edges, whole quoted names, a scare quote with both marks; None if it holds
-    only punctuation or white space."""
+    """``span`` on word edges, whole quoted names, a scare quote with both marks, an appeal its whole
+    clause, an anonymous source its noun phrase through its verb; None if it holds only punctuation
+    or white space."""
     paired = span.label in PAIRED_LABELS
     start, end = _trim(text, *_snap(text, span.start, span.end))
     if start >= end or not has_content(text[start:end]) or function_words_only(text[start:end]):
@@ -384,6 +385,8 @@ def tidy_span(text: str, span: Span, names: Sequence[tuple[int, int]]) -> Span |
         start, end = _balance_marks(*_drop_dangling(text, *_trim(text, start, end)), names)
         if span.label in CLAUSE_LABELS:
             start, end = _balance_marks(*_to_clause(text, start, end, names), names)
+        if span.label in SOURCE_LABELS:
+            start, end = _balance_marks(*to_source(text, start, end), names)
         if span.label in NOUN_PHRASE_LABELS:
             phrase = _to_noun_phrase(text, start, end, names)
             if phrase is None:

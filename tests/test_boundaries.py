@@ -106,12 +106,12 @@ def test_span_of_function_words_alone_is_dropped():
 
 
 def test_a_span_lets_go_of_dangling_words_at_its_end_but_not_of_capitals():
-    spans = [at(NEWS, "source inside the", "anonymous_source"),
+    spans = [at(NEWS, "source inside the", "appeal_to_authority"),
              at(NEWS, "their death sentence,\u201d the", "appeal_to_fear"),
              at(NEWS, "so-called\u201dNational Liberation Front\u201d said the", "loaded_label")]
     assert covered(NEWS, tidy_spans(NEWS, spans)) == [
         ("loaded_label", "so-called\u201dNational Liberation Front\u201d said"),
-        ("appeal_to_fear", "their death sentence"), ("anonymous_source", "source inside")]
+        ("appeal_to_fear", "their death sentence"), ("appeal_to_authority", "source inside")]
     text = "They said the war would end, as wars always have"
     assert covered(text, tidy_spans(text, [Span(18, len(text), "appeal_to_fear")])) == [
         ("appeal_to_fear", "would end, as wars always have")]  # an auxiliary can end a clause

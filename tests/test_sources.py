@@ -1,0 +1,81 @@
+"""An anonymous source is its noun phrase through its reporting verb, on hand-made news sentences."""
+
+from __future__ import annotations
+
+import pytest
+
+from framespan.boundaries import tidy_spans
+from framespan.sources import to_source
+from framespan.spans import Span
+
+L = "anonymous_source"
+
+
+def source(text: str, run: str) -> str:
+    """What tidying makes of an anonymous-source run over the words ``run`` of ``text``."""
+    i = text.index(run)
+    spans = tidy_spans(text, [Span(i, i + len(run), L, 0.9)])
+    assert len(spans) == 1
+    return text[spans[0].start:spans[0].end]
+
+
+@pytest.mark.parametrize(("text", "run", "expected"), [
+    # a run that stops before its verb reaches it, across a relative clause and its commas
+    ("Officials familiar with the talks said on Monday that the deal was off.", "Officials familiar",
+     "Officials familiar with the talks said"),
+    ("Two officials, who asked not to be named because they were not authorised to comment, confirmed "
+     "the move.", "Two officials", "Two officials, who asked not to be named because they were not "
+     "authorised to comment, confirmed"),
+    # a run that went on into what was said stops after the verb; its object stays out
+    ("Sources say the information gathered so far is damning.", "Sources say the information",
+     "Sources say"),
+    ("A former aide told CNN that reports suggesting a rift were wrong.", "A former aide told CNN that",
+     "A former aide told"),
+    # a run that starts late opens on the noun phrase's determiner; one that starts early drops the
+    # clause's words
+    ("A senior U.S. diplomat tells Reuters the talks failed.", "diplomat tells", "A senior U.S. diplomat tells"),
+    ("The plan collapsed, with one insider claiming it was doomed.", "with one insider claiming",
+     "one insider claiming"),
+    # a verb in a relative clause, a noun that looks like a verb, a denial and a raising verb are passed
+    ("A man who claims he was there says the army fired first.", "A man who claims",
+     "A man who claims he was there says"),
+    ("The aide familiar with the report said it was rushed.", "The aide familiar with the report",
+     "The aide familiar with the report said"),
+    ("Insiders, who did not deny the leak, warned of more.", "Insiders", "Insiders, who did not deny the "
+     "leak, warned"),
+    ("Officials in the ministry are said to have warned him.", "Officials in the ministry",
+     "Officials in the ministry are said to have warned"),
+    ("A nurse on the ward, who has been warned not to talk, said it was full.", "A nurse on the ward",
+     "A nurse on the ward, who has been warned not to talk, said"),
+    ("Sources close to the board say as many as 300 names were added.", "Sources close to the board",
+     "Sources close to the board say"),  # "say as" reports; "described as" would not
+    # a verb with its particle; curly quotes around the source keep both marks
+    ("One aide pointed out that nothing was signed.", "One aide pointed", "One aide pointed out"),
+    ("He cited \u201cmultiple credible sources\u201d told him so.", "multiple credible sources",
+     "\u201cmultiple credible sources\u201d told"),
+])
+def test_an_anonymous_source_runs_from_its_noun_phrase_through_its_verb(text, run, expected):
+    assert source(text, run) == expected
+
+
+@pytest.mark.parametrize(("text", "run"), [
+    ("It will close, said a source close to the team.", "said a source close to the team"),  # verb first
+    ("He was, I am told by people close to him, furious.", "am told by people close to him"),
+    ("It failed, according to officials familiar with the matter.", "according to officials familiar"),
+    ("Anonymous accounts circulate widely online.", "Anonymous accounts"),  # no reporting verb
+    ("Insiders were worried. They said nothing.", "Insiders"),  # the verb of the next sentence
+])
+def test_a_run_the_rule_cannot_place_is_left_as_it_is(text, run):
+    assert source(text, run) == run
+
+
+def test_only_anonymous_sources_take_the_rule():
+    text = "Officials familiar with the talks said the regime was finished."
+    i = text.index("Officials familiar")
+    spans = tidy_spans(text, [Span(i, i + len("Officials familiar"), "appeal_to_authority", 0.9)])
+    assert [text[s.start:s.end] for s in spans] == ["Officials familiar"]
+
+
+def test_to_source_on_an_empty_or_wordless_run_returns_it():
+    assert to_source("", 0, 0) == (0, 0)
+    assert to_source("\u201c \u201d said.", 0, 3) == (0, 3)
