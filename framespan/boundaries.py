@@ -326,6 +326,14 @@ def _to_clause(text: str, start: int, end: int, names: Sequence[tuple[int, int]]
     return a, b
 
 
+def _speech_marks(text: str, names: Sequence[tuple[int, int]]) -> Callable[[int], bool]:
+    """Whether text[i] is a quotation mark around speech: not an apostrophe, nor a mark of a short
+    quoted name ("multiple credible sources" told), which ends in no comma or full stop."""
+    inner = frozenset(m for a, b in names if not is_sentence(text, a, b) and text[b - 1] not in ",.!?"
+                      for m in (a, b))
+    return lambda i: text[i] in QUOTES and i not in inner and _is_mark(text, i)
+
+
 def _opens(m: re.Match[str]) -> bool:
     word = m.group(1).lower()
     return word in _OPENERS or (word in _COMMA_OPENERS and m.group(2) == ",")
@@ -386,7 +394,7 @@ def tidy_span(text: str, span: Span, names: Sequence[tuple[int, int]]) -> Span |
         if span.label in CLAUSE_LABELS:
             start, end = _balance_marks(*_to_clause(text, start, end, names), names)
         if span.label in SOURCE_LABELS:
-            start, end = _balance_marks(*to_source(text, start, end), names)
+            start, end = _balance_marks(*to_source(text, start, end, _speech_marks(text, names)), names)
         if span.label in NOUN_PHRASE_LABELS:
             phrase = _to_noun_phrase(text, start, end, names)
             if phrase is None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from .atomic import atomic_write_json
-from .config import RunConfig, load_config
+from .config import RunConfig, TrainingConfig, load_config
 from .corpora.common import SkipReport
 from .data import load_corpora
 from .errors import RunError
@@ -30,6 +30,11 @@ class TuneSet(NamedTuple):
     source: str
     select_metric: str = "labeled_f1"
     focus: tuple[str, ...] = ()  # labels tuned for their own micro score (training.focus_labels)
+
+    @classmethod
+    def of(cls, docs: list[Document], source: str, training: TrainingConfig) -> TuneSet:
+        """``docs`` to tune as ``training`` asks: its selection metric and focus labels."""
+        return cls(docs, source, training.select_metric, tuple(training.focus_labels))
 
 
 class RunDir:
@@ -91,8 +96,7 @@ class RunDir:
         docs = self._split(name, cfg, schema)
         if not docs:
             raise RunError(f"{self.path} has no {name} documents to tune thresholds on")
-        return TuneSet(docs, f"{name} split of {self.path} ({len(docs)} documents)", cfg.training.select_metric,
-                       tuple(cfg.training.focus_labels))
+        return TuneSet.of(docs, f"{name} split of {self.path} ({len(docs)} documents)", cfg.training)
 
     # -- status ------------------------------------------------------------------------------------
     def status(self) -> dict[str, Any]:

@@ -198,8 +198,7 @@ def score(output: Path, cfg: RunConfig, corpora: Corpora, device: str, progress:
     from .tuning import tune_folder
 
     if cfg.training.tune_thresholds and corpora.dev:
-        tune = TuneSet(corpora.dev, f"dev split ({len(corpora.dev)} documents)", cfg.training.select_metric,
-                       tuple(cfg.training.focus_labels))
+        tune = TuneSet.of(corpora.dev, f"dev split ({len(corpora.dev)} documents)", cfg.training)
         tune_folder(output / MODEL_DIR, tune, progress, device=device)
     detector = Detector.load(output / MODEL_DIR, device=device)
     metrics: dict[str, Any] = {}
