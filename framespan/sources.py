@@ -26,20 +26,21 @@ _VERBS = frozenset("""
     maintains maintained point points pointed refer refers referred""".split())
 # Verbs that report only with their particle: "pointed out", "referred to".
 _PARTICLES = {"point": "out", "points": "out", "pointed": "out", "refer": "to", "refers": "to", "referred": "to"}
-# Forms as often nouns ("the report", "media reports have suggested"): not a verb after a determiner
-# or before an auxiliary or preposition, and passed over when a plain verb follows.
+# Forms as often nouns ("the report", "media reports have suggested", "EU member states said").
 _AMBIGUOUS = frozenset("report reports claim claims note notes comment comments state states estimate "
                        "estimates warning point points".split())
 _AUXILIARIES = frozenset("have has had are is were was will would could can may might".split())
 # "are said to have warned": a raising verb before "to" reports nothing by itself.
 _RAISING = frozenset("said reported believed thought claimed alleged rumoured rumored known expected".split())
-# The first reporting verb soon after one of these is a relative clause's ("A man who claims he was
-# there says"), not the source's.
+# A reporting verb right after one of these, or after a subject or auxiliary following one, is a
+# relative clause's ("A man who claims he was there says", "who has been warned"), not the source's.
 _RELATIVE = frozenset("who whom whose that which where".split())
+_SUBJECTS = frozenset("i we you he she they it".split())
 _PREPOSITIONS = frozenset("about across after at before by during for from in into of on over since "
-                          "through under until with within".split())
-# Past a run, its verb is not sought beyond a conjunction or a comma before a new noun phrase: the
-# verb there is another subject's ("Ministers are nervous, one aide said").
+                          "through to under until with within".split())
+# Past a run that holds a finite verb of its own ("Ministers are nervous", "expected a deal"), the
+# verb after a conjunction or a comma and a new noun phrase is another subject's ("..., one aide
+# said"); after a bare noun phrase it is the source's ("A police official, a veteran, said").
 _CONJUNCTIONS = frozenset("and but or while".split())
 _NEGATIONS = frozenset("not never".split())
 _DETERMINERS = frozenset("a an the another one two three four five six several some many multiple few "
@@ -52,7 +53,7 @@ _LEADING = frozenset("with as and but that are is was were if while because when
 # A run that starts on its verb, or on an auxiliary before it, is verb-first ("said a source", "am
 # told by"): the guidelines run such a span from the verb through the source, so it is left alone.
 _BEFORE_VERB = _AUXILIARIES | frozenset("am be been being now also".split())
-_REACH = 15  # words after a run in which its reporting verb is sought
+_REACH = 20  # words from a run's first word in which its reporting verb is sought
 _WORD = re.compile(r"\w+(?:[-‐'’.]\w+)*")
 _BETWEEN_WORDS = re.compile(r"[^\w\s.’'-]")  # punctuation a widened phrase does not cross
 _SENTENCE_MARKS = ";:!?\n"
@@ -74,82 +75,103 @@ class _Sentence:
         self.text = text
         self.words = [(m.start(), m.end()) for m in _WORD.finditer(text, a, b)]
         self.low = [text[i:j].lower() for i, j in self.words]
-        # A capitalised word inside a sentence is a name ("Islamic State"), not a verb.
-        self.named = [k > 0 and text[i].isupper() and not text[i:j].isupper() for k, (i, j) in enumerate(self.words)]
+        # A capitalised word inside a sentence is a name ("Islamic State"), not a verb; in a Title
+        # Case headline ("Officials Say Talks Failed") capitals tell nothing.
+        title = [text[i].isupper() and not text[i:j].isupper() for i, j in self.words]
+        headline = len(title) > 2 and sum(title) >= 0.8 * len(title)
+        self.named = [k > 0 and t and not headline for k, t in enumerate(title)]
 
     def gap(self, k: int) -> str:
         """The text between word k - 1 and word k."""
         return self.text[self.words[k - 1][1]:self.words[k][0]]
 
 
-def _is_verb(s: _Sentence, k: int) -> bool:
+def _is_verb(s: _Sentence, k: int, passive: bool = False) -> bool:
     """Whether word k reports: a reporting verb that is no name, noun, infinitive, denial, participle
-    ("described as") or raising verb."""
+    ("described as", unless ``passive``: "am told by") or raising verb."""
     low = s.low
-    w, before = low[k], low[max(0, k - 2):k]
+    w, before = low[k], low[max(0, k - 3):k]
     after = low[k + 1] if k + 1 < len(low) else ""
     if w in _PARTICLES:
         return after == _PARTICLES[w]
     if w not in _VERBS or s.named[k] or before[-1:] == ["to"] or _denied(before):
         return False
-    if w in _AMBIGUOUS and (before[-1:] and (before[-1] in _DETERMINERS or before[-1].endswith(("'s", "’s")))
-                            or after in _AUXILIARIES | {"of", "by", "from"}):
+    if w in _AMBIGUOUS and _noun(before[-1] if before else "", after):
         return False
-    # "described as", "quoted by" describe a noun; after "am" or "was" the same words are passive verbs
-    participle = (w.endswith("ed") or w in ("told", "said", "written")) and not (before and before[-1] in _BEFORE_VERB)
+    participle = (w.endswith("ed") or w in ("told", "said", "written")) and not passive
     return not ((participle and after in ("as", "by")) or (after == "to" and w in _RAISING))
 
 
+def _noun(before: str, after: str) -> bool:
+    """Whether a form as often a noun ("report", "claims") is one here: after a determiner,
+    possessive or preposition, or before an auxiliary or "of"."""
+    return (before in _DETERMINERS or before in _PREPOSITIONS or before.endswith(("'s", "’s"))
+            or after in _AUXILIARIES | {"of", "by", "from"})
+
+
 def _denied(before: list[str]) -> bool:
-    """Whether the two words before a verb deny it: "not", "didn't", "not outright"."""
-    last = before[-1] if before else ""
-    if last in _NEGATIONS or last.endswith(("n't", "n’t")):
-        return True
-    return len(before) == 2 and before[0] in _NEGATIONS and (last.endswith("ly") or last in _ADVERBS)
+    """Whether the words before a verb deny it: "not", "didn't", "not outright", "not be"."""
+    for i in range(len(before) - 1, -1, -1):
+        w = before[i]
+        if w in _NEGATIONS or w.endswith(("n't", "n’t")):
+            return True
+        if not (w in _BEFORE_VERB or w.endswith("ly") or w in _ADVERBS):
+            return False
+    return False
+
+
+def _finite(s: _Sentence, first: int, k: int) -> bool:
+    """Whether words first..k-1 hold a finite verb: an auxiliary or a past form ("are", "expected")."""
+    return any(w in _AUXILIARIES or w.endswith("ed") for w in s.low[first:k])
 
 
 def _verb(s: _Sentence, first: int, last: int) -> int | None:
-    """The reporting verb of a run of words first..last: the first after its first word, at most
-    _REACH words past the run and not past a conjunction or a comma before a new noun phrase, that
-    is not the first verb of a relative clause, nor a form that is often a noun when the run holds a
-    plain verb after it."""
+    """The reporting verb of a run of words first..last: the first after its first word and within
+    _REACH words of it, not past another subject's clause, and not a relative clause's (unless no
+    other is found); a form often a noun yields to a plain verb after it, unless it is in the run
+    and the plain verb is not."""
     found: list[int] = []
-    for k in range(first + 1, min(len(s.low), last + 1 + _REACH)):
-        if k > last and (s.low[k] in _CONJUNCTIONS or ("," in s.gap(k) and s.low[k] in _OPENS_PHRASE)):
+    for k in range(first + 1, min(len(s.low), max(last + 1, first + 1 + _REACH))):
+        new_clause = s.low[k] in _CONJUNCTIONS or ("," in s.gap(k) and s.low[k] in _OPENS_PHRASE)
+        if k > last and new_clause and _finite(s, first, k):
             break
         if _is_verb(s, k):
             found.append(k)
-    main = [k for k in found if not _relative(s.low, found, k)] or found
-    if main and main[0] <= last and s.low[main[0]] in _AMBIGUOUS:
-        # "Turkish media reports, based on recordings, have said": a plain verb inside the run wins
-        main = [k for k in main if k <= last and s.low[k] not in _AMBIGUOUS] or main
+    main = [k for k in found if not _relative(s, k)] or found
+    if main and s.low[main[0]] in _AMBIGUOUS:
+        plain = [k for k in main if s.low[k] not in _AMBIGUOUS and (k <= last or main[0] > last)]
+        main = plain or main
     return main[0] if main else None
 
 
-def _relative(low: list[str], found: list[int], k: int) -> bool:
-    """Whether verb k is the first verb after a relative word at most three words before it."""
-    rel = [j for j in range(max(0, k - 3), k) if low[j] in _RELATIVE]
-    return bool(rel) and not any(rel[-1] < j < k for j in found)
+def _relative(s: _Sentence, k: int) -> bool:
+    """Whether verb k belongs to a relative clause: a relative word at most three words before it,
+    and right before it that word, an auxiliary, a subject pronoun or a name."""
+    prev = s.low[k - 1] if k > 0 else ""
+    near = any(w in _RELATIVE for w in s.low[max(0, k - 3):k])
+    return near and (prev in _RELATIVE or prev in _BEFORE_VERB or prev in _SUBJECTS or s.named[k - 1])
 
 
 def _verb_first(s: _Sentence, first: int, last: int) -> bool:
-    verb = next((k for k in range(first, last + 1) if _is_verb(s, k)), None)
-    return verb is not None and all(s.low[k] in _BEFORE_VERB for k in range(first, verb))
+    verb = next((k for k in range(first, last + 1) if _is_verb(s, k, passive=True)), None)
+    return verb is not None and all(s.low[k] in _BEFORE_VERB | _SUBJECTS for k in range(first, verb))
 
 
 def _phrase_start(s: _Sentence, first: int, verb: int) -> int:
     """Index of the word the source's noun phrase opens on: past clause words a run starts with, or
-    back to a determiner at most three words before a run that opens on a singular word, with no
-    punctuation, verb or preposition before it in between."""
+    back to a determiner with no punctuation, verb or preposition before it in between: the word
+    before a run that opens on a plural ("Two officials"), up to three words before one that opens
+    on another word ("A senior U.S. diplomat")."""
     low = s.low
     if low[first] in _LEADING:
         k = first
         while k < verb and low[k] in _LEADING and _DETERMINERS & set(low[k + 1:min(k + 3, verb)]):
             k += 1
         return k
-    if low[first] in _DETERMINERS or (low[first].endswith("s") and not low[first].endswith("ss")):
-        return first  # a determiner or a plural opens a phrase ("Officials said", "Over the weekend officials")
-    for k in range(first - 1, max(-1, first - 4), -1):
+    if low[first] in _DETERMINERS:
+        return first
+    reach = 1 if _plural(low[first]) else 3  # "the past two days officials said": not "two days officials"
+    for k in range(first - 1, max(-1, first - 1 - reach), -1):
         if _BETWEEN_WORDS.search(s.gap(k + 1)):
             break
         if low[k] in _OPENS_PHRASE:
@@ -158,6 +180,8 @@ def _phrase_start(s: _Sentence, first: int, verb: int) -> int:
     return first
 
 
+def _plural(word: str) -> bool:
+    return word.endswith("s") and not word.endswith(("ss", "us", "is", "'s", "’s")) and "." not in word
 
 
 def to_source(text: str, start: int, end: int, edge: Callable[[int], bool] = lambda i: False) -> tuple[int, int]:
@@ -170,9 +194,10 @@ def to_source(text: str, start: int, end: int, edge: Callable[[int], bool] = lam
     if not inside:
         return start, end
     first, last = inside[0], inside[-1]
-    if "according" in s.low[max(0, first - 2):last + 1]:
-        at = next(k for k in range(max(0, first - 2), last + 1) if s.low[k] == "according")
-        return min(start, s.words[at][0]), end  # where its noun phrase ends, only the model says
+    according = [k for k in range(max(0, first - 4), last + 1) if s.low[k] == "according"
+                 and not any(_BETWEEN_WORDS.search(s.gap(j)) for j in range(k + 1, first + 1))]
+    if according:
+        return min(start, s.words[according[-1]][0]), end  # where its noun phrase ends, only the model says
     if _verb_first(s, first, last):
         return start, end
     verb = _verb(s, first, last)

@@ -60,6 +60,19 @@ def source(text: str, run: str) -> str:
      "Officials who said nothing told"),
     ("Media reports, citing two aides, have said it is over.", "Media reports, citing two aides, have said",
      "Media reports, citing two aides, have said"),
+    # a bare noun phrase with an appositive or a second noun reaches its verb; a headline's capitals
+    # are no names; a relative clause with a verb of its own ends before the source's
+    ("A police official, a veteran of the force, said it failed.", "A police official",
+     "A police official, a veteran of the force, said"),
+    ("Officials and diplomats familiar with the talks said it failed.", "Officials",
+     "Officials and diplomats familiar with the talks said"),
+    ("Sources in state media said it failed.", "Sources in state media", "Sources in state media said"),
+    ("Officials Say Talks Failed", "Officials", "Officials Say"),
+    ("A source who was there said the minister had admitted it.", "A source", "A source who was there said"),
+    ("Two officials said it failed.", "officials said", "Two officials said"),
+    ("An anonymous source said the plan failed.", "anonymous source said", "An anonymous source said"),
+    ("The deal is off, according to a person familiar with it, who said so.", "person familiar",
+     "according to a person familiar"),
     # a verb with its particle; curly quotes around the source keep both marks
     ("One aide pointed out that nothing was signed.", "One aide pointed", "One aide pointed out"),
     ("He cited \u201cmultiple credible sources\u201d told him so.", "multiple credible sources",
@@ -81,8 +94,12 @@ def test_an_anonymous_source_runs_from_its_noun_phrase_through_its_verb(text, ru
     ("\u201cInsiders are nervous about the vote that is coming next week,\u201d a source said.",
      "Insiders are nervous"),
     ("A source familiar with the matter didn\u2019t say when.", "A source familiar with the matter"),
-    # a plural needs no determiner, and one before a preposition's noun is not the source's
+    ("Insiders have been described as nervous.", "Insiders"),  # a description, not a report
+    ("Insiders will not be saying so.", "Insiders"),
+    ("I am told by people close to him that it failed.", "I am told by people close"),
+    # a determiner before a preposition's noun is not the source's, nor one two words before a plural
     ("Over the weekend officials said the plan was dead.", "officials said"),
+    ("During the past two days officials said it failed.", "officials said"),
 ])
 def test_a_run_the_rule_cannot_place_is_left_as_it_is(text, run):
     assert source(text, run) == run
@@ -95,6 +112,8 @@ SENTENCES = [
     "\u201cThe vote is lost,\u201d one aide said, as \u201cinsiders\u201d told the U.S. envoy Mr. Hale so.",
     "Two officials, who asked not to be named, confirmed that reports of a rift were wrong.",
     "According to people close to him, the king is ill; a doctor who saw him said he was not.",
+    "The deal is off, according to a person familiar with the matter, who said talks collapsed.",
+    "Sources who said nothing at the time of the vote in the capital last spring now confirm the deal.",
 ]
 
 
