@@ -129,7 +129,7 @@ def _verb(s: _Sentence, first: int, last: int) -> int | None:
     """The reporting verb of a run of words first..last: the first after its first word and within
     _REACH words of it, not past another subject's clause, and not a relative clause's (unless no
     other is found); a form often a noun yields to a plain verb after it, unless it is in the run
-    and the plain verb is not."""
+    and the plain verb is not, or what was said follows it."""
     found: list[int] = []
     for k in range(first + 1, min(len(s.low), max(last + 1, first + 1 + _REACH))):
         new_clause = s.low[k] in _CONJUNCTIONS or ("," in s.gap(k) and s.low[k] in _OPENS_PHRASE)
@@ -138,10 +138,17 @@ def _verb(s: _Sentence, first: int, last: int) -> int | None:
         if _is_verb(s, k):
             found.append(k)
     main = [k for k in found if not _relative(s, k)] or found
-    if main and s.low[main[0]] in _AMBIGUOUS:
+    if main and s.low[main[0]] in _AMBIGUOUS and not _opens_object(s, main[0]):
         plain = [k for k in main if s.low[k] not in _AMBIGUOUS and (k <= last or main[0] > last)]
         main = plain or main
     return main[0] if main else None
+
+
+def _opens_object(s: _Sentence, k: int) -> bool:
+    """Whether the word after verb k opens what was said ("claim that", "claim the minister"), which
+    a noun ("member states said") is not followed by."""
+    after = s.low[k + 1] if k + 1 < len(s.low) else ""
+    return after in _OPENS_PHRASE or after in _SUBJECTS or after == "that"
 
 
 def _relative(s: _Sentence, k: int) -> bool:

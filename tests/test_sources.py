@@ -56,6 +56,9 @@ def source(text: str, run: str) -> str:
      "An Islamic State fighter\u2019s parents said"),  # a capitalised "State" is a name
     # the first verb wins, unless it is a noun-like form and the run holds a plain verb after it
     ("Insiders claim the minister said nothing.", "Insiders claim", "Insiders claim"),
+    # a noun-like form before what was said reports; before a verb it is the noun ("member states")
+    ("Insiders claim the minister said nothing.", "Insiders", "Insiders claim"),
+    ("EU member states said the deal was off.", "EU member", "EU member states said"),
     ("Officials who said nothing told reporters it was dead.", "Officials who said nothing told",
      "Officials who said nothing told"),
     ("Media reports, citing two aides, have said it is over.", "Media reports, citing two aides, have said",
