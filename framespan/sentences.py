@@ -1,4 +1,5 @@
-"""Where a full stop ends a sentence: not inside 3.5, nor after an initialism, a title or a date's month."""
+"""Where a full stop ends a sentence: not inside 3.5, after an initialism, a title or a date's month,
+nor before a word in lower case."""
 
 from __future__ import annotations
 
@@ -15,6 +16,9 @@ _DAY = re.compile(r"[ \t]+\d")
 def full_stop_ends(text: str, i: int) -> bool:
     """Whether the full stop at ``text[i]`` ends a sentence (the U.S. regime, Mr. Putin, 3.5, Jan. 7,
     p.m. local time: no)."""
-    return not (text[i + 1:i + 2].isalnum() or _INITIALISM.search(text, max(0, i - 4), i + 1)
-                or _ABBREVIATION.search(text, max(0, i - 5), i + 1) or _GOES_ON.match(text, i + 1)
-                or (_MONTH.search(text, max(0, i - 5), i + 1) is not None and _DAY.match(text, i + 1)))
+    before = max(0, i - 5)
+    return not (text[i + 1:i + 2].isalnum()
+                or _INITIALISM.search(text, max(0, i - 4), i + 1)
+                or _ABBREVIATION.search(text, before, i + 1)
+                or _GOES_ON.match(text, i + 1)
+                or (_MONTH.search(text, before, i + 1) and _DAY.match(text, i + 1)))

@@ -81,6 +81,10 @@ class _Sentence:
         headline = len(title) > 2 and sum(title) >= 0.8 * len(title)
         self.named = [k > 0 and t and not headline for k, t in enumerate(title)]
 
+    def word(self, k: int) -> str:
+        """Word k, lower-cased; empty past either end of the sentence."""
+        return self.low[k] if 0 <= k < len(self.low) else ""
+
     def gap(self, k: int) -> str:
         """The text between word k - 1 and word k."""
         return self.text[self.words[k - 1][1]:self.words[k][0]]
@@ -91,7 +95,7 @@ def _is_verb(s: _Sentence, k: int, passive: bool = False) -> bool:
     ("described as", unless ``passive``: "am told by") or raising verb."""
     low = s.low
     w, before = low[k], low[max(0, k - 3):k]
-    after = low[k + 1] if k + 1 < len(low) else ""
+    after = s.word(k + 1)
     if w in _PARTICLES:
         return after == _PARTICLES[w]
     if w not in _VERBS or s.named[k] or before[-1:] == ["to"] or _denied(before):
@@ -147,14 +151,13 @@ def _verb(s: _Sentence, first: int, last: int) -> int | None:
 def _opens_object(s: _Sentence, k: int) -> bool:
     """Whether the word after verb k opens what was said ("claim that", "claim the minister"), which
     a noun ("member states said") is not followed by."""
-    after = s.low[k + 1] if k + 1 < len(s.low) else ""
-    return after in _OPENS_PHRASE or after in _SUBJECTS or after == "that"
+    return s.word(k + 1) in _DETERMINERS | _SUBJECTS
 
 
 def _relative(s: _Sentence, k: int) -> bool:
     """Whether verb k belongs to a relative clause: a relative word at most three words before it,
     and right before it that word, an auxiliary, a subject pronoun or a name."""
-    prev = s.low[k - 1] if k > 0 else ""
+    prev = s.word(k - 1)
     near = any(w in _RELATIVE for w in s.low[max(0, k - 3):k])
     return near and (prev in _RELATIVE or prev in _BEFORE_VERB or prev in _SUBJECTS or s.named[k - 1])
 
