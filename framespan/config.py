@@ -126,6 +126,9 @@ class TrainingConfig(_Strict):
     threads: int | None = Field(None, ge=1)
     logging_steps: int = Field(10, ge=1)
     dataloader_workers: int = Field(0, ge=0)
+    group_by_length: bool = Field(False, description="batch windows of similar length together (in random "
+                                  "groups of 50 batches), so short documents are not padded to a long one's "
+                                  "length; faster where window lengths vary")
     fp16: bool = False
     bf16: bool = False
 

@@ -179,6 +179,7 @@ def make_trainer(cfg: RunConfig, output: Path, built: Built, schema: LabelSchema
         eval_strategy=strategy if dev_docs else "no", eval_steps=t.eval_steps, save_strategy=strategy,
         save_steps=t.eval_steps, seed=cfg.seed, data_seed=cfg.seed, report_to=[], disable_tqdm=not progress,
         remove_unused_columns=False, dataloader_num_workers=t.dataloader_workers,
+        train_sampling_strategy="group_by_length" if t.group_by_length else "random",
         use_cpu=not torch.cuda.is_available(), fp16=t.fp16, bf16=t.bf16)
     parts = RunParts(output, cfg, schema, built.tokenizer, built.settings, dev_docs, built.lexicon, progress)
     # Trainer insists on an eval dataset when evaluating; ours evaluates whole documents instead.

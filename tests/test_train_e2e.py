@@ -228,3 +228,20 @@ def test_a_label_name_the_schema_lacks_is_refused_before_training(tiny_config, t
     with pytest.raises(ConfigError, match=rf"{key}: \['scare_quote'\] are not labels of the 'framing' schema"):
         train(tiny_config, tmp_path / "run", overrides=[f"{key}=[scare_quote]"], progress=False)
     assert not (tmp_path / "run" / "checkpoints").exists()
+
+
+@pytest.mark.parametrize("grouped", [False, True])
+def test_group_by_length_batches_windows_of_similar_length(tiny_config, tmp_path, grouped):
+    from transformers.trainer_pt_utils import LengthGroupedSampler
+
+    from framespan.config import load_config
+    from framespan.training import build, make_trainer, read_data
+
+    cfg = load_config(tiny_config, [f"training.group_by_length={str(grouped).lower()}"])
+    schema, corpora = read_data(cfg, tmp_path)
+    trainer = make_trainer(cfg, tmp_path, build(cfg, schema, corpora), schema, corpora.dev, progress=False)
+    sampler = trainer._get_train_sampler()
+    assert isinstance(sampler, LengthGroupedSampler) == grouped
+    if grouped:
+        # Lengths are read from the windows themselves, so a short document is batched with short ones.
+        assert sorted(sampler.lengths) == sorted(len(w["input_ids"]) for w in trainer.train_dataset)

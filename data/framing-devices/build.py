@@ -1,4 +1,9 @@
-"""Convert the hand-written markup in source/*.txt into train/dev/test JSONL (offsets computed, never typed)."""
+"""Convert the hand-written markup in source/ into train/dev/test JSONL (offsets computed, never typed).
+
+source/*.txt becomes train/dev/test.jsonl beside this file; source/near-misses/*.txt, the documents
+written at real news's density, becomes near-misses/train/dev/test.jsonl, a corpus of its own so a
+recipe can take it or leave it.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +20,8 @@ from framespan.corpora.markup import read_markup  # noqa: E402
 from framespan.labels import check_labels, load_schema  # noqa: E402
 
 SPLITS = ("train", "dev", "test")
+# Source folder (under --source) -> output folder (under --out).
+CORPORA = {".": ".", "near-misses": "near-misses"}
 
 
 def build(source: Path, out: Path) -> dict[str, collections.Counter]:
@@ -44,7 +51,17 @@ def main() -> None:
     ap.add_argument("--source", type=Path, default=HERE / "source")
     ap.add_argument("--out", type=Path, default=HERE)
     args = ap.parse_args()
-    stats = build(args.source, args.out)
+    seen: set[str] = set()
+    for src, dst in CORPORA.items():
+        ids = {d.id for f in sorted((args.source / src).glob("*.txt")) for d in read_markup(f)}
+        if ids & seen:
+            raise SystemExit(f"ids in more than one corpus: {sorted(ids & seen)}")
+        seen |= ids
+        print(f"{src}: -> {args.out / dst}")
+        report(build(args.source / src, args.out / dst))
+
+
+def report(stats: dict[str, collections.Counter]) -> None:
     labels = load_schema("framing").names
     total = collections.Counter()
     print(f"{'label':28s}" + "".join(f"{s:>7s}" for s in SPLITS) + "   total")
