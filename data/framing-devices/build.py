@@ -24,13 +24,16 @@ SPLITS = ("train", "dev", "test")
 CORPORA = {".": ".", "near-misses": "near-misses"}
 
 
-def build(source: Path, out: Path) -> dict[str, collections.Counter]:
+def build(source: Path, out: Path, seen: set[str]) -> dict[str, collections.Counter]:
+    """Write one corpus's split JSONL; ``seen`` holds the ids of corpora built before it."""
     schema = load_schema("framing")
     docs = [d for f in sorted(source.glob("*.txt")) for d in read_markup(f)]
     check_labels(docs, schema)
     ids = [d.id for d in docs]
-    if len(ids) != len(set(ids)):
-        raise SystemExit(f"duplicate ids across source files: {sorted({i for i in ids if ids.count(i) > 1})}")
+    twice = {i for i in ids if ids.count(i) > 1} | (set(ids) & seen)
+    if twice:
+        raise SystemExit(f"ids used more than once across source files: {sorted(twice)}")
+    seen.update(ids)
     parts: dict[str, list] = {s: [] for s in SPLITS}
     for d in docs:
         split = d.meta.get("split")
@@ -53,21 +56,15 @@ def main() -> None:
     args = ap.parse_args()
     seen: set[str] = set()
     for src, dst in CORPORA.items():
-        ids = {d.id for f in sorted((args.source / src).glob("*.txt")) for d in read_markup(f)}
-        if ids & seen:
-            raise SystemExit(f"ids in more than one corpus: {sorted(ids & seen)}")
-        seen |= ids
         print(f"{src}: -> {args.out / dst}")
-        report(build(args.source / src, args.out / dst))
+        report(build(args.source / src, args.out / dst, seen))
 
 
 def report(stats: dict[str, collections.Counter]) -> None:
     labels = load_schema("framing").names
-    total = collections.Counter()
     print(f"{'label':28s}" + "".join(f"{s:>7s}" for s in SPLITS) + "   total")
     for lab in labels:
         row = [stats[s][lab] for s in SPLITS]
-        total[lab] = sum(row)
         print(f"{lab:28s}" + "".join(f"{n:7d}" for n in row) + f"{sum(row):8d}")
 
 
