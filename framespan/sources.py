@@ -48,6 +48,8 @@ _DETERMINERS = frozenset("a an the another one two three four five six several s
 # Where a source's noun phrase can open when a run starts a few words late ("official tells" for
 # "A U.S. official tells"); "that" before a source is more often a complementizer.
 _OPENS_PHRASE = _DETERMINERS - {"that"}
+# What follows a reporting verb and opens what was said ("claim that", "claim the minister").
+_OPENS_OBJECT = _DETERMINERS | _SUBJECTS
 # Words of the clause around a source that a run can start on ("with one source calling").
 _LEADING = frozenset("with as and but that are is was were if while because when".split())
 # A run that starts on its verb, or on an auxiliary before it, is verb-first ("said a source", "am
@@ -151,7 +153,7 @@ def _verb(s: _Sentence, first: int, last: int) -> int | None:
 def _opens_object(s: _Sentence, k: int) -> bool:
     """Whether the word after verb k opens what was said ("claim that", "claim the minister"), which
     a noun ("member states said") is not followed by."""
-    return s.word(k + 1) in _DETERMINERS | _SUBJECTS
+    return s.word(k + 1) in _OPENS_OBJECT
 
 
 def _relative(s: _Sentence, k: int) -> bool:

@@ -30,7 +30,7 @@ def build(source: Path, out: Path, seen: set[str]) -> dict[str, collections.Coun
     docs = [d for f in sorted(source.glob("*.txt")) for d in read_markup(f)]
     check_labels(docs, schema)
     ids = [d.id for d in docs]
-    twice = {i for i in ids if ids.count(i) > 1} | (set(ids) & seen)
+    twice = {i for i, n in collections.Counter(ids).items() if n > 1} | (set(ids) & seen)
     if twice:
         raise SystemExit(f"ids used more than once across source files: {sorted(twice)}")
     seen.update(ids)
