@@ -55,6 +55,11 @@ _LEADING = frozenset("with as and but that are is was were if while because when
 # A run that starts on its verb, or on an auxiliary before it, is verb-first ("said a source", "am
 # told by"): the guidelines run such a span from the verb through the source, so it is left alone.
 _BEFORE_VERB = _AUXILIARIES | frozenset("am be been being now also".split())
+# What a verb-first run may hold before its verb ("they are told", "we were told").
+_VERB_LEAD = _BEFORE_VERB | _SUBJECTS
+# Words a source's span may hold in place of a reporting verb: "according to", a marked anonymity, or
+# the word "source" ("with one source calling").
+_REPORT_WORDS = frozenset("according anonymity anonymous unnamed unidentified source sources".split())
 _REACH = 20  # words from a run's first word in which its reporting verb is sought
 _WORD = re.compile(r"\w+(?:[-‐'’.]\w+)*")
 _BETWEEN_WORDS = re.compile(r"[^\w\s.’'-]")  # punctuation a widened phrase does not cross
@@ -165,8 +170,9 @@ def _relative(s: _Sentence, k: int) -> bool:
 
 
 def _verb_first(s: _Sentence, first: int, last: int) -> bool:
+    """Whether the run's first reporting verb comes before any word of a noun phrase."""
     verb = next((k for k in range(first, last + 1) if _is_verb(s, k, passive=True)), None)
-    return verb is not None and all(s.low[k] in _BEFORE_VERB | _SUBJECTS for k in range(first, verb))
+    return verb is not None and all(s.low[k] in _VERB_LEAD for k in range(first, verb))
 
 
 def _phrase_start(s: _Sentence, first: int, verb: int) -> int:
@@ -217,3 +223,11 @@ def to_source(text: str, start: int, end: int, edge: Callable[[int], bool] = lam
         return start, end
     close = verb + 1 if s.low[verb] in _PARTICLES else verb
     return s.words[_phrase_start(s, first, verb)][0], s.words[close][1]
+
+
+def reports(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] can be an anonymous source as the guidelines mark one: it holds a
+    reporting verb, "according" or a word of anonymity. A run the model found without any ("know",
+    "website", "friends and neighbors") is no source, whatever its score."""
+    words = (m.group(0).lower() for m in _WORD.finditer(text, start, end))
+    return any(w in _VERBS or w in _PARTICLES or w in _REPORT_WORDS for w in words)

@@ -154,9 +154,9 @@ def test_a_loaded_label_keeps_quoted_names_hyphenated_words_and_nouns_that_look_
 
 
 def test_span_cut_inside_a_word_widens_to_the_word_and_keeps_apostrophes_inside():
-    spans = [at(NEWS, "won\u2019t last", "anonymous_source", cut=7), at(NEWS, "terrorists", "loaded_label", skip=3)]
+    spans = [at(NEWS, "won\u2019t last", "appeal_to_fear", cut=7), at(NEWS, "terrorists", "loaded_label", skip=3)]
     assert covered(NEWS, tidy_spans(NEWS, spans)) == [("loaded_label", "terrorists"),
-                                                      ("anonymous_source", "won\u2019t")]
+                                                      ("appeal_to_fear", "won\u2019t")]
 
 
 @pytest.mark.parametrize(("text", "words", "clause"), [
