@@ -227,7 +227,7 @@ def to_source(text: str, start: int, end: int, edge: Callable[[int], bool] = lam
 
 def reports(text: str, start: int, end: int) -> bool:
     """Whether text[start:end] can be an anonymous source as the guidelines mark one: it holds a
-    reporting verb, "according" or a word of anonymity. A run the model found without any ("know",
+    reporting verb, "according", "source" or a word of anonymity. A run the model found without any ("know",
     "website", "friends and neighbors") is no source, whatever its score."""
     words = (m.group(0).lower() for m in _WORD.finditer(text, start, end))
     return any(w in _VERBS or w in _PARTICLES or w in _REPORT_WORDS for w in words)
