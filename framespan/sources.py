@@ -60,6 +60,7 @@ _VERB_LEAD = _BEFORE_VERB | _SUBJECTS
 # Words a source's span may hold in place of a reporting verb: "according to", a marked anonymity, or
 # the word "source" ("with one source calling").
 _REPORT_WORDS = frozenset("according anonymity anonymous unnamed unidentified source sources".split())
+_REPORTS = _VERBS | _REPORT_WORDS  # the particle verbs ("point", "refer") are among _VERBS
 _REACH = 20  # words from a run's first word in which its reporting verb is sought
 _WORD = re.compile(r"\w+(?:[-‐'’.]\w+)*")
 _BETWEEN_WORDS = re.compile(r"[^\w\s.’'-]")  # punctuation a widened phrase does not cross
@@ -227,7 +228,6 @@ def to_source(text: str, start: int, end: int, edge: Callable[[int], bool] = lam
 
 def reports(text: str, start: int, end: int) -> bool:
     """Whether text[start:end] can be an anonymous source as the guidelines mark one: it holds a
-    reporting verb, "according", "source" or a word of anonymity. A run the model found without any ("know",
-    "website", "friends and neighbors") is no source, whatever its score."""
-    words = (m.group(0).lower() for m in _WORD.finditer(text, start, end))
-    return any(w in _VERBS or w in _PARTICLES or w in _REPORT_WORDS for w in words)
+    reporting verb, "according", "source" or a word of anonymity. A run the model found without any
+    ("know", "website", "friends and neighbors") is no source, whatever its score."""
+    return any(m.group(0).lower() in _REPORTS for m in _WORD.finditer(text, start, end))
