@@ -121,7 +121,8 @@ class TrainingConfig(_Strict):
                                   "dev documents (the strategy says which) and save them with the model")
     focus_labels: list[str] = Field(default_factory=list, description="the labels the model is for: their "
                                     "thresholds are tuned for their micro score together, the other labels' "
-                                    "for theirs (default: all for one)")
+                                    "for theirs (default: all for one); dev after each epoch and the final "
+                                    "dev and test scores report that micro too (focus_f1)")
     keep_checkpoints: int = Field(1, ge=1)
     threads: int | None = Field(None, ge=1)
     logging_steps: int = Field(10, ge=1)

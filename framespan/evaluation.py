@@ -57,11 +57,11 @@ def allowed_labels(detector: Detector, doc: Document) -> list[str] | None:
 
 
 def evaluate_detector(detector: Detector, docs: Sequence[Document], batch_size: int = 32,
-                      progress: bool = True, with_tc: bool = True) -> dict[str, Any]:
-    """Metrics report of ``detector`` on gold ``docs``: the spans it predicts, and (``with_tc``)
-    TC on the gold spans."""
+                      progress: bool = True, with_tc: bool = True, focus: Sequence[str] = ()) -> dict[str, Any]:
+    """Metrics report of ``detector`` on gold ``docs``: the spans it predicts, (``with_tc``) TC on
+    the gold spans, and (``focus``) the labeled micro over those labels."""
     pred, tc = _predict_and_classify(detector, docs, batch_size, progress, with_tc)
-    report = evaluate_spans(list(docs), pred, labels=detector.schema.names)
+    report = evaluate_spans(list(docs), pred, labels=detector.schema.names, focus=focus)
     if with_tc:
         report["tc"] = tc_scores(list(docs), tc)
     report["predictions"] = {k: [s.to_dict() for s in v] for k, v in pred.items()}
@@ -102,4 +102,6 @@ def headline(report: dict[str, Any]) -> dict[str, float]:
     }
     if "tc" in report:
         out["tc_f1"] = report["tc"]["f1"]
+    if "focus" in report:
+        out["focus_f1"] = report["focus"]["f1"]
     return out

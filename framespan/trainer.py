@@ -142,7 +142,8 @@ class FramespanTrainer(Trainer):
                     any_device_threshold=choice.threshold))
                 detector.settings = run.settings
             rep = evaluate_detector(detector, run.dev_docs, cfg.training.eval_batch_size, run.progress,
-                                    with_tc=cfg.training.select_metric == "tc_f1" or cfg.model.span_head)
+                                    with_tc=cfg.training.select_metric == "tc_f1" or cfg.model.span_head,
+                                    focus=cfg.training.focus_labels)
         if was_training:
             self.model.train()
         metrics = {f"{prefix}_{k}": v for k, v in headline(rep).items()}

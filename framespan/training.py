@@ -205,7 +205,8 @@ def score(output: Path, cfg: RunConfig, corpora: Corpora, device: str, progress:
     metrics: dict[str, Any] = {}
     for name, docs in (("dev", corpora.dev), ("test", corpora.test)):
         if docs:
-            rep = evaluate_detector(detector, docs, cfg.training.eval_batch_size, progress)
+            rep = evaluate_detector(detector, docs, cfg.training.eval_batch_size, progress,
+                                    focus=cfg.training.focus_labels)
             rep.pop("predictions", None)
             metrics[name] = rep
     metrics["headline"] = {k: headline(v) for k, v in metrics.items()}

@@ -263,6 +263,25 @@ def test_labels_argument_restricts_and_orders_the_table():
     assert prf(report["si"]) == pytest.approx((1.0, 1.0, 1.0))
 
 
+def test_focus_labels_get_their_own_labeled_micro_beside_the_overall_one():
+    # A is found exactly, B and C are missed and C is also predicted wrongly: over all labels the
+    # labeled micro is 1/2 precision, 1/3 recall; over the focus label A alone it is perfect.
+    gold = [doc("a", (0, 10, "A"), (20, 30, "B"), (40, 50, "C"))]
+    report = evaluate_spans(gold, {"a": spans((0, 10, "A"), (60, 70, "C"))}, focus=["A"])
+    assert prf(report["labeled"]) == pytest.approx((0.5, 1 / 3, 0.4))
+    assert report["focus"]["labels"] == ["A"]
+    assert prf(report["focus"]) == pytest.approx((1.0, 1.0, 1.0))
+    row = "| Labeled overlap, micro over the focus labels | 1.0000 | 1.0000 | 1.0000 | 1 | 1 |"
+    assert row in report_markdown(report)
+
+
+def test_without_focus_labels_the_report_has_no_focus_score():
+    gold = [doc("a", (0, 10, "A"))]
+    report = evaluate_spans(gold, {"a": spans((0, 10, "A"))})
+    assert "focus" not in report
+    assert "focus labels" not in report_markdown(report)
+
+
 def test_report_markdown_lists_metrics_and_labels():
     gold = [doc("a", (0, 10, "A"))]
     report = evaluate_spans(gold, {"a": spans((0, 10, "A"))})

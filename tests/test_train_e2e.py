@@ -221,6 +221,17 @@ def test_bf16_training_evaluates_on_dev_and_saves_fp32_weights(tmp_path, tiny_co
 
 
 
+def test_a_run_with_focus_labels_scores_them_apart_after_each_epoch_and_at_its_end(tiny_config, tmp_path):
+    run = train(tiny_config, tmp_path / "run", progress=False,
+                overrides=["training.focus_labels=[loaded_label]", "training.epochs=1"])
+    metrics = json.loads((run / "metrics.json").read_text())
+    assert metrics["test"]["focus"]["labels"] == ["loaded_label"]
+    assert metrics["headline"]["test"]["focus_f1"] == metrics["test"]["focus"]["f1"]
+    assert "micro over the focus labels" in (run / "metrics.md").read_text()
+    logged = [json.loads(line) for line in (run / "train_log.jsonl").read_text().splitlines()]
+    assert any("eval_focus_f1" in row for row in logged)
+
+
 @pytest.mark.parametrize("key", ["training.focus_labels", "decoding.head_weighed"])
 def test_a_label_name_the_schema_lacks_is_refused_before_training(tiny_config, tmp_path, key):
     from framespan.errors import ConfigError
