@@ -118,6 +118,11 @@ class FolderSettings:
         if self.decode.strategy == "any_device" and not self.any_device_column:
             raise RunError("strategy 'any_device' needs a model with the any-device column")
 
+    @property
+    def focus_labels(self) -> list[str]:
+        """The labels tuning chose thresholds for together (``training.focus_labels``); none if untuned."""
+        return list(((self.tuned or {}).get("chose") or {}).get("focus_labels", []))
+
     def save(self, folder: Path) -> None:
         # Atomic, and a new file rather than an overwrite, so a hard-linked copy of the folder
         # (tuning's staging) never changes the original.

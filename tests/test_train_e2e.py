@@ -221,15 +221,39 @@ def test_bf16_training_evaluates_on_dev_and_saves_fp32_weights(tmp_path, tiny_co
 
 
 
-def test_a_run_with_focus_labels_scores_them_apart_after_each_epoch_and_at_its_end(tiny_config, tmp_path):
-    run = train(tiny_config, tmp_path / "run", progress=False,
-                overrides=["training.focus_labels=[loaded_label]", "training.epochs=1"])
+@pytest.fixture
+def focus_run(tiny_config, tmp_path):
+    """A one-epoch run whose thresholds were tuned for loaded_label apart from the other labels."""
+    return train(tiny_config, tmp_path / "focus-run", progress=False, overrides=[
+        "training.focus_labels=[loaded_label]", "training.tune_thresholds=true", "training.epochs=1"])
+
+
+def test_a_run_with_focus_labels_scores_them_apart_after_each_epoch_and_at_its_end(focus_run):
+    run = focus_run
     metrics = json.loads((run / "metrics.json").read_text())
     assert metrics["test"]["focus"]["labels"] == ["loaded_label"]
     assert metrics["headline"]["test"]["focus_f1"] == metrics["test"]["focus"]["f1"]
     assert "micro over the focus labels" in (run / "metrics.md").read_text()
     logged = [json.loads(line) for line in (run / "train_log.jsonl").read_text().splitlines()]
     assert any("eval_focus_f1" in row for row in logged)
+
+
+def test_evaluate_scores_the_focus_labels_the_thresholds_were_tuned_for(focus_run, tmp_path):
+    out = tmp_path / "eval.json"
+    assert main(["evaluate", str(focus_run), "--split", "test", "--json", str(out), "--quiet"]) == 0
+    assert json.loads(out.read_text())["focus"]["labels"] == ["loaded_label"]
+
+
+def test_evaluate_focus_option_scores_the_labels_it_names(focus_run, tmp_path):
+    out = tmp_path / "eval.json"
+    assert main(["evaluate", str(focus_run), "--split", "test", "--focus", "doubt,flag_waving", "--json", str(out),
+                 "--quiet"]) == 0
+    assert json.loads(out.read_text())["focus"]["labels"] == ["doubt", "flag_waving"]
+
+
+def test_evaluate_refuses_a_focus_label_the_model_lacks(focus_run, capsys):
+    assert main(["evaluate", str(focus_run), "--split", "test", "--focus", "scare_quote", "--quiet"]) == 2
+    assert "--focus: ['scare_quote'] are not labels of this model" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("key", ["training.focus_labels", "decoding.head_weighed"])

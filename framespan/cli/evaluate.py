@@ -17,6 +17,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_backend_arg(e)
     add_runtime_args(e)
     e.add_argument("--no-tc", action="store_true", help="skip technique classification of gold spans")
+    e.add_argument("--focus", metavar="LABEL,...",
+                   help="also score the labelled micro over these labels (default: the focus labels the "
+                        "model's thresholds were tuned for, if any)")
     e.add_argument("--quiet", action="store_true")
     e.set_defaults(func=run)
 
@@ -24,12 +27,17 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..atomic import atomic_write_json, atomic_write_text
     from ..detector import Detector
+    from ..errors import RunError
     from ..evaluation import evaluate_detector
     from ..metrics import report_markdown
 
     det = Detector.load(args.run, backend=args.backend, device=args.device, precision=args.precision)
     docs = load_eval_docs(args, Path(args.run), det.schema)
-    report = evaluate_detector(det, docs, progress=not args.quiet, with_tc=not args.no_tc)
+    focus = args.focus.split(",") if args.focus else det.settings.focus_labels
+    unknown = sorted(set(focus) - set(det.schema.names))
+    if unknown:
+        raise RunError(f"--focus: {unknown} are not labels of this model ({', '.join(det.schema.names)})")
+    report = evaluate_detector(det, docs, progress=not args.quiet, with_tc=not args.no_tc, focus=focus)
     md = report_markdown(report)
     if args.json_out:
         atomic_write_json(args.json_out, report)
