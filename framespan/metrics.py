@@ -374,8 +374,8 @@ def evaluate_spans(gold: Iterable[Document], pred: Predictions, labels: Iterable
         "per_label": per_label,
     }
     if focus:
-        # The labels a model is for are tuned for their own micro score; seeds and checkpoints are
-        # compared on it too, since the overall micro mixes in labels the run was not made for.
+        # The labels a model is for are tuned for their own micro score, and seeds of a recipe are
+        # compared on it too: the overall micro mixes in labels the run was not made for.
         scored = labeled_scores(docs, pred, merge_pred=merge_pred, labels=list(focus))
         report["focus"] = {"labels": list(focus), **{k: v for k, v in scored.items() if k != "per_label"}}
     return report
