@@ -177,7 +177,7 @@ class Detector:
     def head_weighed(self, settings: DecodeSettings) -> list[str]:
         """The active labels whose candidates the span head weighs under ``settings`` (none without
         a span head); a name that is no label of this model is an error, not ignored."""
-        unknown = [n for n in settings.head_weighed if n not in self.schema.names]
+        unknown = self.schema.unknown(settings.head_weighed)
         if unknown:
             raise RunError(f"decode setting head_weighed names {unknown}, not labels of this model "
                            f"({', '.join(self.schema.names)})")

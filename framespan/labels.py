@@ -41,6 +41,11 @@ class LabelSchema:
     def __contains__(self, name: object) -> bool:
         return name in self.names
 
+    def unknown(self, names: Iterable[str]) -> list[str]:
+        """Those of ``names`` that are no label of this schema, sorted: a misspelt name in a setting
+        must be refused, not quietly select nothing."""
+        return sorted(set(names) - set(self.names))
+
     def __len__(self) -> int:
         return len(self.labels)
 

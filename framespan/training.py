@@ -100,7 +100,7 @@ def _check_label_names(cfg: RunConfig, schema: LabelSchema) -> None:
     # Before training, not at its end, where tuning and decoding would first read these names.
     for key, names in (("training.focus_labels", cfg.training.focus_labels),
                        ("decoding.head_weighed", cfg.decoding.head_weighed)):
-        unknown = sorted(set(names) - set(schema.names))
+        unknown = schema.unknown(names)
         if unknown:
             raise ConfigError(f"{key}: {unknown} are not labels of the {schema.name!r} schema "
                               f"({', '.join(schema.names)})")

@@ -55,7 +55,7 @@ def tune_label_thresholds(detector: Detector, docs: Sequence[Document], objectiv
     Token probabilities are computed once and decodings are cached. A grid below
     ``CANDIDATE_FLOOR`` reaches tokens that ``head_weighed`` did not weigh.
     """
-    unknown = sorted(set(focus) - set(detector.schema.names))
+    unknown = detector.schema.unknown(focus)
     if unknown:
         raise RunError(f"focus labels {unknown} are not labels of this model")
     metric = OBJECTIVES.get(objective, labeled_scores)

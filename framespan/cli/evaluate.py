@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     det = Detector.load(args.run, backend=args.backend, device=args.device, precision=args.precision)
     docs = load_eval_docs(args, Path(args.run), det.schema)
     focus = [x.strip() for x in args.focus.split(",") if x.strip()] if args.focus else det.settings.focus_labels
-    unknown = sorted(set(focus) - set(det.schema.names))
+    unknown = det.schema.unknown(focus)
     if unknown:
         raise RunError(f"--focus: {unknown} are not labels of this model ({', '.join(det.schema.names)})")
     report = evaluate_detector(det, docs, progress=not args.quiet, with_tc=not args.no_tc, focus=focus)
