@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 
 from .sentences import full_stop_ends
-from .sources import SOURCE_LABELS, reports, to_source
+from .sources import SOURCE_LABELS, on_record, reports, to_source
 from .spans import DOUBLE_QUOTES, SINGLE_QUOTES, Span
 
 QUOTES = DOUBLE_QUOTES + SINGLE_QUOTES
@@ -380,7 +380,7 @@ def quoted_terms(text: str) -> list[tuple[int, int]]:
 def tidy_span(text: str, span: Span, names: Sequence[tuple[int, int]]) -> Span | None:
     """``span`` on word edges, whole quoted names, a scare quote with both marks, an appeal its whole
     clause, an anonymous source its noun phrase through its verb; None if it holds only punctuation
-    or white space, or is a source with no word that reports."""
+    or white space, or is a source with no word that reports or one on the record."""
     paired = span.label in PAIRED_LABELS
     start, end = _trim(text, *_snap(text, span.start, span.end))
     if start >= end or not has_content(text[start:end]) or function_words_only(text[start:end]):
@@ -395,7 +395,7 @@ def tidy_span(text: str, span: Span, names: Sequence[tuple[int, int]]) -> Span |
             start, end = _balance_marks(*_to_clause(text, start, end, names), names)
         if span.label in SOURCE_LABELS:
             start, end = _balance_marks(*to_source(text, start, end, _speech_marks(text, names)), names)
-            if not reports(text, start, end):
+            if not reports(text, start, end) or on_record(text, start, end):
                 return None
         if span.label in NOUN_PHRASE_LABELS:
             phrase = _to_noun_phrase(text, start, end, names)
