@@ -11,10 +11,15 @@ from framespan.spans import Span
 L = "anonymous_source"
 
 
+def tidied(text: str, run: str) -> list[Span]:
+    """The spans tidying makes of an anonymous-source run over the words ``run`` of ``text``."""
+    i = text.index(run)
+    return tidy_spans(text, [Span(i, i + len(run), L, 0.9)])
+
+
 def source(text: str, run: str) -> str:
     """What tidying makes of an anonymous-source run over the words ``run`` of ``text``."""
-    i = text.index(run)
-    spans = tidy_spans(text, [Span(i, i + len(run), L, 0.9)])
+    spans = tidied(text, run)
     assert len(spans) == 1
     return text[spans[0].start:spans[0].end]
 
@@ -113,8 +118,7 @@ def test_a_run_the_rule_cannot_place_is_left_as_it_is(text, run):
     ("Scientists know the water has moved.", "know"),
 ])
 def test_a_run_with_no_word_that_reports_is_no_source(text, run):
-    i = text.index(run)
-    assert tidy_spans(text, [Span(i, i + len(run), L, 0.9)]) == []
+    assert tidied(text, run) == []
 
 
 @pytest.mark.parametrize(("text", "run"), [
@@ -124,8 +128,7 @@ def test_a_run_with_no_word_that_reports_is_no_source(text, run):
     ("The ministry said in a statement that the camp was empty.", "ministry said"),
 ])
 def test_a_source_named_by_office_or_institution_is_on_the_record(text, run):
-    i = text.index(run)
-    assert tidy_spans(text, [Span(i, i + len(run), L, 0.9)]) == []
+    assert tidied(text, run) == []
 
 
 @pytest.mark.parametrize(("text", "run", "expected"), [
